@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/**
+ * @file bpfbatch.h
+ * @brief BPF map batch operations on every kernel.
+ *
+ * The four functions have the shapes of libbpf's bpf_map_*_batch(). They use
+ * the kernel's BPF_MAP_*_BATCH commands where the running kernel supports them
+ * for the map's type, and otherwise emulate them with single-element commands,
+ * with the same results, count, batch-token and errno contract as Linux 6.18.
+ *
+ * Errors: every function returns 0 on success and a negative errno on failure;
+ * errno is set to the same value. *count is always written back, also on
+ * failure (as libbpf does): it then holds what the kernel reported, which is
+ * the caller's own value for validation errors (EINVAL, EBADF, EPERM, ENOTSUPP).
+ *
+ * Environment: BPFBATCH_MODE=auto|native|emulate (default auto) forces a path.
+ *
+ * Thread safety: all functions may be called from any thread. They are not
+ * async-signal-safe when they emulate (a cursor table is locked).
+ */
+#ifndef BPFBATCH_H
+#define BPFBATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef BPFBATCH_API
+#define BPFBATCH_API __attribute__((visibility("default")))
+#endif
+
+/** ENOTSUPP: the kernel-internal errno (524) the kernel returns when a map
+ * type lacks a batch operation; bpfbatch returns it in the same places. */
+#define BPFBATCH_ENOTSUPP 524
+
+/**
+ * @brief Options, laid out like libbpf's struct bpf_map_batch_opts.
+ *
+ * @c sz must be sizeof(struct bpfbatch_opts) (or the size of an older, shorter
+ * version); @c elem_flags accepts only BPF_F_LOCK (4) — BPF_NOEXIST/BPF_EXIST
+ * are rejected with EINVAL by every kernel since 5.6 and so here; @c flags must
+ * be 0 for lookups on hash-family maps and is ignored elsewhere.
+ */
+struct bpfbatch_opts {
+	size_t sz;
+	uint64_t elem_flags;
+	uint64_t flags;
+};
+
+/**
+ * @brief Look up up to *count elements, starting after the position named by
+ * @p in_batch.
+ *
+ * @param fd map file descriptor (needs read access)
+ * @param in_batch NULL to start at the beginning of the map, else the token
+ *        written to @p out_batch by the previous call. For hash-family maps
+ *        (HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS) the token
+ *        is 4 bytes and a token of 0 also means "from the beginning"; for
+ *        other maps it is key_size bytes (the last visited key).
+ * @param out_batch where the next token is written (4 or key_size bytes)
+ * @param keys room for *count keys (key_size each)
+ * @param values room for *count values; per-CPU maps take
+ *        round_up(value_size, 8) * possible CPUs bytes per element
+ * @param count in: capacity; out: elements returned by this call
+ * @param opts may be NULL
+ * @return 0, more may follow; -ENOENT, the walk reached the end (*count may
+ *         still be > 0); -ENOSPC (native hash maps only) a bucket did not fit
+ *         in *count; -EFAULT a bad pointer (*count is 0); -EINVAL, -EBADF,
+ *         -EPERM, -BPFBATCH_ENOTSUPP as the kernel returns them.
+ *
+ * When emulated, a hash-family call returns up to *count elements (never
+ * ENOSPC); an iteration returns every key present for its whole duration
+ * exactly once, also when the caller deletes returned keys between calls or
+ * other threads change the map. Emulated hash-family tokens name a cursor held
+ * in this process: at most 64 iterations are open at once; the least recently
+ * used is reclaimed beyond that, and a reclaimed or unknown token ends the walk
+ * (-ENOENT, *count 0), as an out-of-range bucket index does in the kernel.
+ */
+BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys,
+					   void *values, uint32_t *count,
+					   const struct bpfbatch_opts *opts);
+
+/**
+ * @brief As bpfbatch_map_lookup_batch(), and delete what is returned.
+ *
+ * Needs read and write access. Array-like maps and LPM tries answer
+ * -BPFBATCH_ENOTSUPP, as the kernel does. Emulated on kernels without
+ * BPF_MAP_LOOKUP_AND_DELETE_ELEM for hash maps (before 5.14), each element is
+ * looked up, then deleted: a concurrent update in between is lost with it.
+ * On -EFAULT, elements may already have been deleted (as in the kernel).
+ */
+BPFBATCH_API int bpfbatch_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch,
+						      void *keys, void *values, uint32_t *count,
+						      const struct bpfbatch_opts *opts);
+
+/**
+ * @brief Update (insert or replace) *count elements, in order.
+ *
+ * @return 0 with *count unchanged when all were applied; otherwise the error
+ *         of the first element that failed (e.g. -E2BIG map full or array
+ *         index out of range, -EFAULT) with *count = the number applied.
+ */
+BPFBATCH_API int bpfbatch_map_update_batch(int fd, const void *keys, const void *values,
+					   uint32_t *count, const struct bpfbatch_opts *opts);
+
+/**
+ * @brief Delete *count keys, in order.
+ *
+ * @return 0 when all were deleted; -ENOENT at the first missing key with
+ *         *count = keys deleted before it; -BPFBATCH_ENOTSUPP on array maps.
+ */
+BPFBATCH_API int bpfbatch_map_delete_batch(int fd, const void *keys, uint32_t *count,
+					   const struct bpfbatch_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFBATCH_H */

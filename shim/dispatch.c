@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "dispatch.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "attr.h"
+#include "emu.h"
+#include "mapinfo.h"
+#include "raw.h"
+#include "state.h"
+#include "uapi.h"
+
+/* A batch command on fd -1 is EBADF where the kernel knows the command and
+ * EINVAL (unknown command) where it does not; anything else (a seccomp or LSM
+ * policy) is taken as "no", so the emulation serves the call. */
+int bb_dispatch_kernel_has_batch(void)
+{
+	enum bb_tri t = bb_feature_get(BB_FEAT_BATCH_CMDS);
+	struct bb_batch_attr a;
+
+	if (t != BB_TRI_UNKNOWN)
+		return t == BB_TRI_YES;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)-1;
+	bool yes = bb_raw_bpf(BB_MAP_LOOKUP_BATCH, &a, sizeof(a)) == -EBADF;
+	bb_feature_set(BB_FEAT_BATCH_CMDS, yes);
+	return yes;
+}
+
+static bool refused_type(long r)
+{
+	return r == -BB_ENOTSUPP || r == -EOPNOTSUPP;
+}
+
+/* Emulate; where the core does not serve the type, the kernel's answer stands. */
+static long emulate(int cmd, void *uattr, unsigned int size)
+{
+	long r = bb_emu_batch(cmd, uattr, size);
+
+	return r == BB_NOT_EMULATED ? bb_raw_bpf(cmd, uattr, size) : r;
+}
+
+/* The type of the map the caller named, if there is one. */
+static bool caller_map_type(void *uattr, unsigned int size, uint32_t *type)
+{
+	struct bb_batch_attr a;
+	struct bb_map m;
+
+	if (bb_attr_ingest(uattr, size, &a) || bb_map_get((int)a.map_fd, &m))
+		return false;
+	*type = m.type;
+	return true;
+}
+
+long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
+{
+	enum bb_mode mode = bb_state_mode();
+	uint32_t type;
+	long r;
+
+	if (mode == BB_MODE_NATIVE)
+		return bb_raw_bpf(cmd, uattr, size);
+	if (mode == BB_MODE_EMULATE || !bb_dispatch_kernel_has_batch())
+		return emulate(cmd, uattr, size);
+
+	/* Skipping a refusal already seen for this type matters for
+	 * map-in-map: the kernel runs synchronize_rcu() even when it refuses. */
+	if (bb_any_type_unsupported() && caller_map_type(uattr, size, &type) &&
+	    bb_type_unsupported(type, cmd))
+		return emulate(cmd, uattr, size);
+
+	r = bb_raw_bpf(cmd, uattr, size);
+	if (!refused_type(r))
+		return r;
+	/* The kernel refused before reading anything but the fd: emulate. */
+	if (caller_map_type(uattr, size, &type))
+		bb_type_mark_unsupported(type, cmd);
+	return emulate(cmd, uattr, size);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "emu.h"
+
+#include <errno.h>
+
+#include "attr.h"
+#include "mem.h"
+
+int bb_emu_put_count(struct bb_emu_call *c, uint32_t n)
+{
+	return bb_mem_write(bb_attr_count_ptr(c->uattr), &n, sizeof(n));
+}
+
+long bb_emu_batch(int cmd, void *uattr, unsigned int size)
+{
+	struct bb_emu_call c = { .cmd = cmd, .uattr = uattr };
+	long r = bb_attr_ingest(uattr, size, &c.a);
+
+	if (r)
+		return r;
+	r = bb_emu_check(&c);
+	if (r == BB_CHECK_DONE)
+		return 0;
+	if (r)
+		return r;
+
+	/* Once past validation the kernel zeroes count first, so every later
+	 * failure of a lookup reports 0; a read-only attr fails here. */
+	if (bb_emu_put_count(&c, 0))
+		return -EFAULT;
+
+	switch (cmd) {
+	case BB_MAP_LOOKUP_BATCH:
+		if (c.m.family == BB_FAM_HASH)
+			return bb_emu_hash_lookup(&c, false);
+		return bb_emu_array_lookup(&c);
+	case BB_MAP_LOOKUP_AND_DELETE_BATCH:
+		return bb_emu_hash_lookup(&c, true); /* only the hash family has it */
+	case BB_MAP_UPDATE_BATCH:
+		return bb_emu_update(&c);
+	case BB_MAP_DELETE_BATCH:
+		return bb_emu_delete(&c);
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * A set of fixed-size keys: the keys an emulated iteration has returned, so a
+ * walk that the kernel restarted (GET_NEXT_KEY of a vanished key goes back to
+ * the first key) never returns one twice. Insertions can be rolled back to an
+ * earlier size, so a failed call leaves the iteration as it was.
+ * Memory: about (key_size + 4) * 1.0-2.0 + 4 * 1.0-2.0 bytes per key.
+ */
+#ifndef BB_KEYSET_H
+#define BB_KEYSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bb_keyset {
+	uint32_t key_size;
+	uint32_t stride;   /* bytes per entry: next index + key, 4-aligned */
+	uint32_t n;        /* entries */
+	uint32_t cap;      /* entries the arena holds */
+	uint32_t nbuckets; /* power of two */
+	uint32_t *heads;   /* bucket -> entry index + 1, 0 = empty */
+	unsigned char *arena;
+};
+
+void bb_keyset_init(struct bb_keyset *s, uint32_t key_size);
+void bb_keyset_free(struct bb_keyset *s);
+bool bb_keyset_has(const struct bb_keyset *s, const void *key);
+/* 0 or -ENOMEM. The key must not be in the set. */
+int bb_keyset_add(struct bb_keyset *s, const void *key);
+/* Forget the entries added after the set had @n entries. */
+void bb_keyset_truncate(struct bb_keyset *s, uint32_t n);
+size_t bb_keyset_bytes(const struct bb_keyset *s);
+
+#endif

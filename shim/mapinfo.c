@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "mapinfo.h"
+
+#include <string.h>
+
+#include "raw.h"
+#include "state.h"
+#include "uapi.h"
+
+/* Batch ops per emulated type, as on 6.18 (semantics.md §6.1). */
+#define OP(c) (1U << ((c) - BB_MAP_LOOKUP_BATCH))
+#define HASH_OPS (OP(BB_MAP_LOOKUP_BATCH) | OP(BB_MAP_LOOKUP_AND_DELETE_BATCH) | \
+		  OP(BB_MAP_UPDATE_BATCH) | OP(BB_MAP_DELETE_BATCH))
+#define ARRAY_OPS (OP(BB_MAP_LOOKUP_BATCH) | OP(BB_MAP_UPDATE_BATCH))
+
+static const struct {
+	enum bb_family family;
+	bool percpu;
+	uint32_t ops;
+} types[BB_MAP_TYPE_MAX] = {
+	[BB_MAP_TYPE_HASH] = { BB_FAM_HASH, false, HASH_OPS },
+	[BB_MAP_TYPE_PERCPU_HASH] = { BB_FAM_HASH, true, HASH_OPS },
+	[BB_MAP_TYPE_LRU_HASH] = { BB_FAM_HASH, false, HASH_OPS },
+	[BB_MAP_TYPE_LRU_PERCPU_HASH] = { BB_FAM_HASH, true, HASH_OPS },
+	[BB_MAP_TYPE_ARRAY] = { BB_FAM_ARRAY, false, ARRAY_OPS },
+	[BB_MAP_TYPE_PERCPU_ARRAY] = { BB_FAM_ARRAY, true, ARRAY_OPS },
+};
+
+long bb_map_get(int fd, struct bb_map *m)
+{
+	struct bb_map_info info;
+	struct bb_info_attr a;
+	long r;
+
+	memset(&info, 0, sizeof(info));
+	memset(&a, 0, sizeof(a));
+	a.bpf_fd = (uint32_t)fd;
+	a.info_len = sizeof(info);
+	a.info = (uint64_t)(uintptr_t)&info;
+	r = bb_raw_bpf(BB_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
+	if (r < 0)
+		return r;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = fd;
+	m->type = info.type;
+	m->id = info.id;
+	m->key_size = info.key_size;
+	m->value_size = info.value_size;
+	m->max_entries = info.max_entries;
+	m->map_flags = info.map_flags;
+	if (m->type < BB_MAP_TYPE_MAX)
+		m->family = types[m->type].family;
+	m->value_stride = m->value_size;
+	if (m->family != BB_FAM_NONE && types[m->type].percpu)
+		m->value_stride = ((m->value_size + 7) & ~7U) * bb_state_possible_cpus();
+	return 0;
+}
+
+bool bb_map_has_batch_op(const struct bb_map *m, int cmd)
+{
+	return m->type < BB_MAP_TYPE_MAX && (types[m->type].ops & OP(cmd));
+}
+
+uint32_t bb_map_n_buckets(const struct bb_map *m)
+{
+	uint32_t n = 1;
+
+	while (n < m->max_entries && n < (1U << 31))
+		n <<= 1;
+	return n;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * Copies to and from caller-supplied memory that may be unmapped. The shim
+ * runs inside the caller's process, so a plain memcpy from a bad pointer would
+ * crash the host program where the kernel answers EFAULT; these go through
+ * process_vm_readv/writev on ourselves, which fail with EFAULT instead.
+ */
+#ifndef BB_MEM_H
+#define BB_MEM_H
+
+#include <stddef.h>
+
+/* 0, or -EFAULT if any byte of either range is not accessible. */
+int bb_mem_read(void *dst, const void *src, size_t len);
+int bb_mem_write(void *dst, const void *src, size_t len);
+
+#endif

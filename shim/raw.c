@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "raw.h"
+
+#include <string.h>
+
+#include "uapi.h"
+
+long bb_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long ret;
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a1;
+	register long x1 __asm__("x1") = a2;
+	register long x2 __asm__("x2") = a3;
+	register long x3 __asm__("x3") = a4;
+	register long x4 __asm__("x4") = a5;
+	register long x5 __asm__("x5") = a6;
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	ret = x0;
+#else
+#error "unsupported architecture"
+#endif
+	return ret;
+}
+
+long bb_raw_bpf(int cmd, void *attr, unsigned int size)
+{
+	return bb_raw_syscall(__NR_bpf, cmd, (long)attr, size, 0, 0, 0);
+}
+
+static long elem_cmd(int cmd, int fd, const void *key, void *value, uint64_t flags)
+{
+	struct bb_elem_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	a.key = (uint64_t)(uintptr_t)key;
+	a.value = (uint64_t)(uintptr_t)value;
+	a.flags = flags;
+	return bb_raw_bpf(cmd, &a, sizeof(a));
+}
+
+long bb_raw_map_lookup(int fd, const void *key, void *value, uint64_t flags)
+{
+	return elem_cmd(BB_MAP_LOOKUP_ELEM, fd, key, value, flags);
+}
+
+long bb_raw_map_update(int fd, const void *key, const void *value, uint64_t flags)
+{
+	return elem_cmd(BB_MAP_UPDATE_ELEM, fd, key, (void *)value, flags);
+}
+
+long bb_raw_map_delete(int fd, const void *key)
+{
+	/* DELETE_ELEM's attr ends at key: a non-zero tail would be EINVAL. */
+	return elem_cmd(BB_MAP_DELETE_ELEM, fd, key, NULL, 0);
+}
+
+long bb_raw_map_get_next_key(int fd, const void *key, void *next_key)
+{
+	return elem_cmd(BB_MAP_GET_NEXT_KEY, fd, key, next_key, 0);
+}
+
+long bb_raw_map_lookup_and_delete(int fd, const void *key, void *value, uint64_t flags)
+{
+	return elem_cmd(BB_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * The slice of the bpf(2) ABI the shim needs, written from the ABI itself so
+ * the library builds against any distribution's kernel headers (or none).
+ */
+#ifndef BB_UAPI_H
+#define BB_UAPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef __NR_bpf
+#if defined(__x86_64__)
+#define __NR_bpf 321
+#elif defined(__aarch64__)
+#define __NR_bpf 280
+#else
+#error "unsupported architecture: define __NR_bpf"
+#endif
+#endif
+
+enum {
+	BB_MAP_LOOKUP_ELEM = 1,
+	BB_MAP_UPDATE_ELEM = 2,
+	BB_MAP_DELETE_ELEM = 3,
+	BB_MAP_GET_NEXT_KEY = 4,
+	BB_OBJ_GET_INFO_BY_FD = 15,
+	BB_MAP_LOOKUP_AND_DELETE_ELEM = 21,
+	BB_MAP_LOOKUP_BATCH = 24,
+	BB_MAP_LOOKUP_AND_DELETE_BATCH = 25,
+	BB_MAP_UPDATE_BATCH = 26,
+	BB_MAP_DELETE_BATCH = 27,
+};
+
+#define BB_IS_BATCH_CMD(c) ((c) >= BB_MAP_LOOKUP_BATCH && (c) <= BB_MAP_DELETE_BATCH)
+
+enum {
+	BB_MAP_TYPE_HASH = 1,
+	BB_MAP_TYPE_ARRAY = 2,
+	BB_MAP_TYPE_PERCPU_HASH = 5,
+	BB_MAP_TYPE_PERCPU_ARRAY = 6,
+	BB_MAP_TYPE_LRU_HASH = 9,
+	BB_MAP_TYPE_LRU_PERCPU_HASH = 10,
+	BB_MAP_TYPE_MAX = 64, /* bound for per-type tables */
+};
+
+#define BB_F_NO_COMMON_LRU (1U << 1) /* map_flags */
+#define BB_F_LOCK 4ULL               /* elem_flags / per-element flags */
+#define BB_ENOTSUPP 524              /* kernel-internal errno that leaks to user space */
+
+/* union bpf_attr, batch member: map_fd is at offset 36, not 0. */
+struct bb_batch_attr {
+	uint64_t in_batch;
+	uint64_t out_batch;
+	uint64_t keys;
+	uint64_t values;
+	uint32_t count;
+	uint32_t map_fd;
+	uint64_t elem_flags;
+	uint64_t flags;
+};
+#define BB_BATCH_ATTR_SIZE 56
+_Static_assert(sizeof(struct bb_batch_attr) == BB_BATCH_ATTR_SIZE, "batch attr layout");
+_Static_assert(offsetof(struct bb_batch_attr, count) == 32, "batch attr layout");
+_Static_assert(offsetof(struct bb_batch_attr, map_fd) == 36, "batch attr layout");
+
+/* The newest kernel's sizeof(union bpf_attr) (6.18): bytes past the batch
+ * member and below this must be zero (EINVAL), beyond it E2BIG. */
+#define BB_KERNEL_ATTR_SIZE 168
+#define BB_PAGE_SIZE 4096
+
+/* union bpf_attr, per-element map commands. */
+struct bb_elem_attr {
+	uint32_t map_fd;
+	uint32_t pad;
+	uint64_t key;
+	uint64_t value; /* next_key for GET_NEXT_KEY */
+	uint64_t flags;
+};
+
+/* union bpf_attr, OBJ_GET_INFO_BY_FD. */
+struct bb_info_attr {
+	uint32_t bpf_fd;
+	uint32_t info_len;
+	uint64_t info;
+};
+
+/* Leading fields of struct bpf_map_info (stable since 4.13). */
+struct bb_map_info {
+	uint32_t type;
+	uint32_t id;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+};
+
+#endif
