@@ -6,9 +6,11 @@
 
 #include "attr.h"
 #include "emu.h"
+#include "log.h"
 #include "mapinfo.h"
 #include "raw.h"
 #include "state.h"
+#include "stats.h"
 #include "uapi.h"
 
 /* A batch command on fd -1 is EBADF where the kernel knows the command and
@@ -33,12 +35,28 @@ static bool refused_type(long r)
 	return r == -BB_ENOTSUPP || r == -EOPNOTSUPP;
 }
 
+static const char *const cmd_names[] = {
+	"LOOKUP_BATCH", "LOOKUP_AND_DELETE_BATCH", "UPDATE_BATCH", "DELETE_BATCH",
+};
+
+static long native(int cmd, void *uattr, unsigned int size)
+{
+	long r = bb_raw_bpf(cmd, uattr, size);
+
+	bb_stat_add(BB_STAT_NATIVE_CALLS, 1);
+	return r;
+}
+
 /* Emulate; where the core does not serve the type, the kernel's answer stands. */
-static long emulate(int cmd, void *uattr, unsigned int size)
+static long emulate(int cmd, void *uattr, unsigned int size, const char *why)
 {
 	long r = bb_emu_batch(cmd, uattr, size);
 
-	return r == BB_NOT_EMULATED ? bb_raw_bpf(cmd, uattr, size) : r;
+	if (bb_log_enabled())
+		bb_log("%s: %s (%s) -> %ld", cmd_names[cmd - BB_MAP_LOOKUP_BATCH],
+		       r == BB_NOT_EMULATED ? "kernel" : "emulated", why,
+		       r == BB_NOT_EMULATED ? 0L : r);
+	return r == BB_NOT_EMULATED ? native(cmd, uattr, size) : r;
 }
 
 /* The type of the map the caller named, if there is one. */
@@ -60,21 +78,23 @@ long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
 	long r;
 
 	if (mode == BB_MODE_NATIVE)
-		return bb_raw_bpf(cmd, uattr, size);
-	if (mode == BB_MODE_EMULATE || !bb_dispatch_kernel_has_batch())
-		return emulate(cmd, uattr, size);
+		return native(cmd, uattr, size);
+	if (mode == BB_MODE_EMULATE)
+		return emulate(cmd, uattr, size, "BPFBATCH_MODE=emulate");
+	if (!bb_dispatch_kernel_has_batch())
+		return emulate(cmd, uattr, size, "kernel lacks batch commands");
 
 	/* Skipping a refusal already seen for this type matters for
 	 * map-in-map: the kernel runs synchronize_rcu() even when it refuses. */
 	if (bb_any_type_unsupported() && caller_map_type(uattr, size, &type) &&
 	    bb_type_unsupported(type, cmd))
-		return emulate(cmd, uattr, size);
+		return emulate(cmd, uattr, size, "kernel refused this map type before");
 
-	r = bb_raw_bpf(cmd, uattr, size);
+	r = native(cmd, uattr, size);
 	if (!refused_type(r))
 		return r;
 	/* The kernel refused before reading anything but the fd: emulate. */
 	if (caller_map_type(uattr, size, &type))
 		bb_type_mark_unsupported(type, cmd);
-	return emulate(cmd, uattr, size);
+	return emulate(cmd, uattr, size, "kernel refused this map type");
 }

@@ -5,9 +5,11 @@
 
 #include "attr.h"
 #include "mem.h"
+#include "stats.h"
 
 int bb_emu_put_count(struct bb_emu_call *c, uint32_t n)
 {
+	bb_stat_add(BB_STAT_ELEMENTS, n);
 	return bb_mem_write(bb_attr_count_ptr(c->uattr), &n, sizeof(n));
 }
 
@@ -19,6 +21,8 @@ long bb_emu_batch(int cmd, void *uattr, unsigned int size)
 	if (r)
 		return r;
 	r = bb_emu_check(&c);
+	if (r != BB_NOT_EMULATED)
+		bb_stat_add(BB_STAT_EMULATED_CALLS, 1);
 	if (r == BB_CHECK_DONE)
 		return 0;
 	if (r)

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "stats.h"
 #include "uapi.h"
 
 long bb_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
@@ -37,6 +38,7 @@ long bb_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a
 
 long bb_raw_bpf(int cmd, void *attr, unsigned int size)
 {
+	bb_stat_add(BB_STAT_BPF_SYSCALLS, 1);
 	return bb_raw_syscall(__NR_bpf, cmd, (long)attr, size, 0, 0, 0);
 }
 

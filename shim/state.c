@@ -13,6 +13,8 @@
 static struct {
 	pthread_once_t once;
 	enum bb_mode mode;
+	bool log;
+	bool stats;
 	unsigned int possible_cpus;
 	_Atomic int features[BB_FEAT_COUNT];
 	/* bit (cmd - BB_MAP_LOOKUP_BATCH) per map type */
@@ -64,6 +66,13 @@ static unsigned int read_possible_cpus(void)
 	return parse_possible(buf);
 }
 
+static bool env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
 static void state_init(void)
 {
 	const char *m = getenv("BPFBATCH_MODE");
@@ -73,6 +82,8 @@ static void state_init(void)
 		g.mode = BB_MODE_NATIVE;
 	else if (m && strcmp(m, "emulate") == 0)
 		g.mode = BB_MODE_EMULATE;
+	g.log = env_on("BPFBATCH_LOG");
+	g.stats = env_on("BPFBATCH_STATS");
 	g.possible_cpus = read_possible_cpus();
 }
 
@@ -80,6 +91,18 @@ enum bb_mode bb_state_mode(void)
 {
 	pthread_once(&g.once, state_init);
 	return g.mode;
+}
+
+bool bb_state_log(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.log;
+}
+
+bool bb_state_stats(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.stats;
 }
 
 unsigned int bb_state_possible_cpus(void)

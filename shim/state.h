@@ -26,6 +26,8 @@ enum bb_feature {
 };
 
 enum bb_mode bb_state_mode(void);
+bool bb_state_log(void);   /* BPFBATCH_LOG set to something other than 0 */
+bool bb_state_stats(void); /* BPFBATCH_STATS likewise */
 unsigned int bb_state_possible_cpus(void);
 
 enum bb_tri bb_feature_get(enum bb_feature f);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "stats.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+
+#include "raw.h"
+#include "state.h"
+
+static _Atomic uint64_t counters[BB_STAT_COUNT];
+
+void bb_stat_add(enum bb_stat s, uint64_t n)
+{
+	atomic_fetch_add_explicit(&counters[s], n, memory_order_relaxed);
+}
+
+uint64_t bb_stat_get(enum bb_stat s)
+{
+	return atomic_load_explicit(&counters[s], memory_order_relaxed);
+}
+
+int bb_stats_format(char *buf, unsigned long len)
+{
+	return snprintf(buf, len,
+			"bpfbatch: native %llu calls, emulated %llu calls, %llu elements, "
+			"%llu bpf syscalls\n",
+			(unsigned long long)bb_stat_get(BB_STAT_NATIVE_CALLS),
+			(unsigned long long)bb_stat_get(BB_STAT_EMULATED_CALLS),
+			(unsigned long long)bb_stat_get(BB_STAT_ELEMENTS),
+			(unsigned long long)bb_stat_get(BB_STAT_BPF_SYSCALLS));
+}
+
+/* One line at exit, if asked for; raw write so a closed stdio cannot lose it. */
+__attribute__((destructor)) static void stats_at_exit(void)
+{
+	char line[256];
+	int n;
+
+	if (!bb_state_stats())
+		return;
+	n = bb_stats_format(line, sizeof(line));
+	if (n > 0 && n < (int)sizeof(line))
+		bb_raw_syscall(SYS_write, 2, (long)line, n, 0, 0, 0);
+}

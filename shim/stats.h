@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * Counters for BPFBATCH_STATS=1: what the shim did, printed as one line at
+ * exit. Relaxed atomics: they are totals, not synchronisation.
+ */
+#ifndef BB_STATS_H
+#define BB_STATS_H
+
+#include <stdint.h>
+
+enum bb_stat {
+	BB_STAT_NATIVE_CALLS,   /* batch commands the kernel served */
+	BB_STAT_EMULATED_CALLS, /* batch commands the core served */
+	BB_STAT_ELEMENTS,       /* elements the core returned or applied */
+	BB_STAT_BPF_SYSCALLS,   /* bpf() calls the core issued */
+	BB_STAT_COUNT,
+};
+
+void bb_stat_add(enum bb_stat s, uint64_t n);
+uint64_t bb_stat_get(enum bb_stat s);
+/* "bpfbatch: native 3 calls, emulated 5 calls, 1200 elements, 2412 bpf syscalls" */
+int bb_stats_format(char *buf, unsigned long len);
+
+#endif
