@@ -64,7 +64,7 @@ static void cursor_reset(struct bb_cursor *c)
 {
 	uint32_t seq = c->seq;
 
-	free(c->pending);
+	free(c->pending); /* last shares the allocation */
 	if (c->track_seen)
 		bb_keyset_free(&c->seen);
 	memset(c, 0, sizeof(*c));
@@ -75,7 +75,7 @@ struct bb_cursor *bb_cursor_open(uint32_t map_id, uint32_t key_size, enum bb_cur
 				 bool track_seen)
 {
 	struct bb_cursor *c = NULL, *victim = NULL;
-	unsigned char *pending = malloc(key_size ? key_size : 1);
+	unsigned char *pending = malloc(2 * (size_t)(key_size ? key_size : 1));
 
 	if (!pending)
 		return NULL;
@@ -111,6 +111,7 @@ struct bb_cursor *bb_cursor_open(uint32_t map_id, uint32_t key_size, enum bb_cur
 	c->key_size = key_size;
 	c->kind = kind;
 	c->pending = pending;
+	c->last = pending + (key_size ? key_size : 1);
 	c->track_seen = track_seen;
 	if (track_seen)
 		bb_keyset_init(&c->seen, key_size);
@@ -130,6 +131,24 @@ struct bb_cursor *bb_cursor_resume(uint32_t token, uint32_t map_id, enum bb_curs
 	    c->kind != kind)
 		c = NULL;
 	else
+		c->busy = true;
+	unlock();
+	return c;
+}
+
+struct bb_cursor *bb_cursor_find(uint32_t map_id, enum bb_cursor_kind kind, const void *key)
+{
+	struct bb_cursor *c = NULL;
+
+	lock();
+	for (uint32_t i = 0; i < BB_CURSOR_SLOTS && !c; i++) {
+		struct bb_cursor *s = &t.slots[i];
+
+		if (s->in_use && !s->busy && s->map_id == map_id && s->kind == kind &&
+		    memcmp(s->last, key, s->key_size) == 0)
+			c = s;
+	}
+	if (c)
 		c->busy = true;
 	unlock();
 	return c;

@@ -41,6 +41,7 @@ struct bb_cursor {
 	enum bb_cursor_kind kind;
 	bool has_pending;
 	unsigned char *pending; /* next key to return, already fetched */
+	unsigned char *last;    /* key-sized token last handed out (BB_FAM_TRIE) */
 	bool track_seen;
 	struct bb_keyset seen;
 };
@@ -48,6 +49,10 @@ struct bb_cursor {
 /* A new, taken cursor, or NULL (ENOMEM). */
 struct bb_cursor *bb_cursor_open(uint32_t map_id, uint32_t key_size, enum bb_cursor_kind kind,
 				 bool track_seen);
+/* Take the cursor whose key-sized token (the last key it returned) equals
+ * @key, or NULL: key-sized tokens are the kernel's own, a cursor only adds
+ * exactness to a walk that it recognises. */
+struct bb_cursor *bb_cursor_find(uint32_t map_id, enum bb_cursor_kind kind, const void *key);
 /* Take the cursor named by @token, or NULL if the token names none for this map. */
 struct bb_cursor *bb_cursor_resume(uint32_t token, uint32_t map_id, enum bb_cursor_kind kind);
 /* The token bb_cursor_release(c, true) will return: written to the caller

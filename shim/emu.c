@@ -35,11 +35,10 @@ long bb_emu_batch(int cmd, void *uattr, unsigned int size)
 
 	switch (cmd) {
 	case BB_MAP_LOOKUP_BATCH:
-		if (c.m.family == BB_FAM_HASH)
-			return bb_emu_hash_lookup(&c, false);
-		return bb_emu_array_lookup(&c);
 	case BB_MAP_LOOKUP_AND_DELETE_BATCH:
-		return bb_emu_hash_lookup(&c, true); /* only the hash family has it */
+		if (c.m.family == BB_FAM_ARRAY)
+			return bb_emu_array_lookup(&c, cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH);
+		return bb_emu_keyed_lookup(&c, cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH);
 	case BB_MAP_UPDATE_BATCH:
 		return bb_emu_update(&c);
 	case BB_MAP_DELETE_BATCH:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * LOOKUP_BATCH for array-like maps, as generic_map_lookup_batch does it: the
+ * LOOKUP_BATCH for array-like maps, as generic_map_lookup_batch does it (and
+ * LOOKUP_AND_DELETE_BATCH where a slot can be emptied, e.g. PROG_ARRAY): the
  * token is the last visited index (key_size bytes), so no state is needed,
  * and the index sequence is known, so each element costs one LOOKUP_ELEM.
  * The kernel cannot write the keys for us here; they are collected and
@@ -28,7 +29,7 @@ static bool next_index(const struct bb_map *m, bool have_prev, uint32_t prev, ui
 	return true;
 }
 
-long bb_emu_array_lookup(struct bb_emu_call *c)
+long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
 {
 	const struct bb_map *m = &c->m;
 	char *keys = (char *)(uintptr_t)c->a.keys;
@@ -45,8 +46,7 @@ long bb_emu_array_lookup(struct bb_emu_call *c)
 
 	more = next_index(m, have_prev, prev, &idx);
 	while (n < c->a.count && more) {
-		r = bb_raw_map_lookup(m->fd, &idx, values + (size_t)n * m->value_stride,
-				      c->a.elem_flags);
+		r = bb_emu_take(c, &idx, values + (size_t)n * m->value_stride, del);
 		if (r == 0) {
 			chunk[(n++) - flushed] = idx;
 			if (n - flushed == KEY_CHUNK) {

@@ -13,8 +13,9 @@
 /* How a type's batch lookup walks the map. */
 enum bb_family {
 	BB_FAM_NONE = 0, /* not emulated: the kernel's answer stands */
-	BB_FAM_HASH,     /* hash family: 4-byte token, cursor-backed walk */
+	BB_FAM_HASH,     /* keys can vanish; 4-byte token naming a cursor, htab's contract */
 	BB_FAM_ARRAY,    /* array-like: token is the last index, stateless */
+	BB_FAM_TRIE,     /* keys can vanish; key_size token (the last key), generic contract */
 };
 
 struct bb_map {

@@ -20,6 +20,7 @@ static struct {
 	/* bit (cmd - BB_MAP_LOOKUP_BATCH) per map type */
 	_Atomic uint32_t unsupported[BB_MAP_TYPE_MAX];
 	_Atomic bool any_unsupported;
+	_Atomic int lookup_and_delete_elem[BB_MAP_TYPE_MAX];
 } g = { .once = PTHREAD_ONCE_INIT };
 
 /* "0-1", "0-3,8-11", "0": the number of possible CPUs, which is the number of
@@ -139,4 +140,19 @@ bool bb_type_unsupported(uint32_t map_type, int cmd)
 bool bb_any_type_unsupported(void)
 {
 	return atomic_load_explicit(&g.any_unsupported, memory_order_relaxed);
+}
+
+enum bb_tri bb_type_lookup_and_delete_elem(uint32_t map_type)
+{
+	if (map_type >= BB_MAP_TYPE_MAX)
+		return BB_TRI_NO;
+	return (enum bb_tri)atomic_load_explicit(&g.lookup_and_delete_elem[map_type],
+						 memory_order_relaxed);
+}
+
+void bb_type_set_lookup_and_delete_elem(uint32_t map_type, bool yes)
+{
+	if (map_type < BB_MAP_TYPE_MAX)
+		atomic_store_explicit(&g.lookup_and_delete_elem[map_type],
+				      yes ? BB_TRI_YES : BB_TRI_NO, memory_order_relaxed);
 }

@@ -20,8 +20,7 @@ enum bb_tri { BB_TRI_UNKNOWN = 0, BB_TRI_YES = 1, BB_TRI_NO = 2 };
 
 /* Kernel features the emulation asks about. */
 enum bb_feature {
-	BB_FEAT_BATCH_CMDS,          /* BPF_MAP_*_BATCH known (5.6+) */
-	BB_FEAT_HASH_LOOKUP_AND_DELETE, /* MAP_LOOKUP_AND_DELETE_ELEM on hash maps (5.14+) */
+	BB_FEAT_BATCH_CMDS, /* BPF_MAP_*_BATCH known (5.6+) */
 	BB_FEAT_COUNT,
 };
 
@@ -37,5 +36,9 @@ void bb_feature_set(enum bb_feature f, bool yes);
 void bb_type_mark_unsupported(uint32_t map_type, int cmd);
 bool bb_type_unsupported(uint32_t map_type, int cmd);
 bool bb_any_type_unsupported(void);
+
+/* Does MAP_LOOKUP_AND_DELETE_ELEM work for this map type (hash maps: 5.14+)? */
+enum bb_tri bb_type_lookup_and_delete_elem(uint32_t map_type);
+void bb_type_set_lookup_and_delete_elem(uint32_t map_type, bool yes);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH for the hash family, as a walk of
+ * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH for maps whose keys can vanish
+ * (the hash family, LPM tries, stack traces, ...), as a walk of
  * GET_NEXT_KEY + LOOKUP_ELEM (+ delete) that keeps the kernel's promises:
  *
  * - Keys and values are written by the kernel straight into the caller's
@@ -14,7 +15,10 @@
  *   the walk skips what it returned already. A lookup-and-delete walk needs no
  *   such memory: what it returned is gone.
  * - Calls return up to count elements; no bucket chunking, never ENOSPC.
- *   ENOENT as soon as the walk passes the last key, with the count so far.
+ * - Tokens: BB_FAM_HASH as htab does (4 bytes naming a cursor; ENOENT as
+ *   soon as the walk passes the last key, with the count so far); BB_FAM_TRIE
+ *   as generic_map_lookup_batch does (the last key; ENOENT only when count
+ *   is not filled), with the cursor found again by that key.
  *
  * Cost per element: 2 syscalls for a lookup, 2 for a lookup-and-delete on
  * kernels with LOOKUP_AND_DELETE_ELEM for hash maps (5.14+), 3 before.
@@ -27,7 +31,6 @@
 #include "emu.h"
 #include "mem.h"
 #include "raw.h"
-#include "state.h"
 
 struct walk {
 	const struct bb_emu_call *c;
@@ -38,6 +41,8 @@ struct walk {
 	uint32_t ks;
 	struct bb_cursor *cur;
 	unsigned char *buf[2]; /* local key buffers for keys outside keys[] */
+	const void *from;      /* BB_FAM_TRIE: a token key no cursor knows */
+	unsigned char *spare;  /* a third key buffer: the token key, then the last key */
 };
 
 static void *key_slot(const struct walk *w, uint32_t i)
@@ -48,40 +53,6 @@ static void *key_slot(const struct walk *w, uint32_t i)
 static void *value_slot(const struct walk *w, uint32_t i)
 {
 	return w->values + (size_t)i * w->m->value_stride;
-}
-
-/* Delete behind a lookup where the kernel has no atomic lookup-and-delete
- * for hash maps: a concurrent update in between is lost with the element. */
-static long lookup_then_delete(const struct walk *w, const void *key, void *value)
-{
-	long r = bb_raw_map_lookup(w->m->fd, key, value, w->c->a.elem_flags);
-
-	return r ? r : bb_raw_map_delete(w->m->fd, key);
-}
-
-/* Copy one element's value out (and delete it). -ENOENT: it vanished. */
-static long take_element(const struct walk *w, const void *key, void *value)
-{
-	enum bb_tri lde = bb_feature_get(BB_FEAT_HASH_LOOKUP_AND_DELETE);
-	long r;
-
-	if (!w->del)
-		return bb_raw_map_lookup(w->m->fd, key, value, w->c->a.elem_flags);
-	if (lde == BB_TRI_NO)
-		return lookup_then_delete(w, key, value);
-
-	r = bb_raw_map_lookup_and_delete(w->m->fd, key, value, w->c->a.elem_flags);
-	if (lde == BB_TRI_UNKNOWN) {
-		/* The first real use is the probe: before 5.14 the kernel says
-		 * ENOTSUPP (or EINVAL before 4.20) and changes nothing. */
-		if (r == -BB_ENOTSUPP || r == -EOPNOTSUPP || r == -EINVAL) {
-			bb_feature_set(BB_FEAT_HASH_LOOKUP_AND_DELETE, false);
-			return lookup_then_delete(w, key, value);
-		}
-		if (r == 0 || r == -ENOENT)
-			bb_feature_set(BB_FEAT_HASH_LOOKUP_AND_DELETE, true);
-	}
-	return r;
 }
 
 static bool seen_before(const struct walk *w, const void *key)
@@ -112,7 +83,7 @@ static long walk(struct walk *w, uint32_t *n_out, const unsigned char **pos)
 		cur_key = w->buf[0];
 		free_buf = 1;
 	} else {
-		r = bb_raw_map_get_next_key(w->m->fd, NULL, key_slot(w, 0));
+		r = bb_raw_map_get_next_key(w->m->fd, w->from, key_slot(w, 0));
 		if (r)
 			return r; /* -ENOENT: empty map */
 		cur_key = key_slot(w, 0);
@@ -138,7 +109,7 @@ static long walk(struct walk *w, uint32_t *n_out, const unsigned char **pos)
 		else if (r)
 			goto out;
 
-		r = take_element(w, cur_key, value_slot(w, n));
+		r = bb_emu_take(w->c, cur_key, value_slot(w, n), w->del);
 		if (r == 0) {
 			if (cur_key != key_slot(w, n) && bb_mem_write(key_slot(w, n), cur_key, w->ks)) {
 				r = -EFAULT;
@@ -178,24 +149,48 @@ out:
 	return r;
 }
 
+/* Write count and token in the family's order; 0 or -EFAULT. */
+static long put_result(struct walk *w, uint32_t n, const void *tok, uint32_t tok_size)
+{
+	struct bb_emu_call *c = (struct bb_emu_call *)w->c;
+	void *out_batch = (void *)(uintptr_t)c->a.out_batch;
+
+	if (w->m->family == BB_FAM_TRIE) /* generic: count, then the token if n > 0 */
+		return bb_emu_put_count(c, n) || (n && bb_mem_write(out_batch, tok, tok_size))
+			       ? -EFAULT : 0;
+	return bb_mem_write(out_batch, tok, tok_size) || bb_emu_put_count(c, n) ? -EFAULT : 0;
+}
+
+static void drop_cursor(struct walk *w)
+{
+	if (w->cur)
+		bb_cursor_close(w->cur);
+	w->cur = NULL;
+}
+
 static long finish(struct walk *w, bool fresh, uint32_t seen_mark)
 {
+	const bool trie = w->m->family == BB_FAM_TRIE;
 	const struct bb_emu_call *c = w->c;
-	void *out_batch = (void *)(uintptr_t)c->a.out_batch;
 	const unsigned char *pos = NULL;
+	unsigned char *last = w->spare; /* w->from is not needed once the walk is over */
 	uint32_t n, tok;
 	long r = walk(w, &n, &pos);
 
+	if (trie && n && (r == 0 || r == -ENOENT))
+		memcpy(last, key_slot(w, n - 1), w->ks); /* written by us or the kernel */
+
 	if (r == -ENOENT) {
-		/* The end: the kernel writes n_buckets as the token, then count. */
-		if (w->cur)
-			bb_cursor_close(w->cur);
-		w->cur = NULL;
-		tok = bb_map_n_buckets(w->m);
-		if (bb_mem_write(out_batch, &tok, sizeof(tok)) ||
-		    bb_emu_put_count((struct bb_emu_call *)c, n))
-			return -EFAULT;
-		return -ENOENT;
+		drop_cursor(w);
+		if (trie) {
+			/* Generic: a call that filled count succeeds; the next one,
+			 * from the last key, finds the end by itself. */
+			r = put_result(w, n, last, w->ks);
+			return r ? r : (n < c->a.count ? -ENOENT : 0);
+		}
+		tok = bb_map_n_buckets(w->m); /* htab's end-of-walk token */
+		r = put_result(w, n, &tok, sizeof(tok));
+		return r ? r : -ENOENT;
 	}
 	if (r == 0 && !w->cur) {
 		w->cur = bb_cursor_open(w->m->id, w->ks, BB_CURSOR_LOOKUP_AND_DELETE, false);
@@ -203,65 +198,85 @@ static long finish(struct walk *w, bool fresh, uint32_t seen_mark)
 			r = -ENOMEM;
 	}
 	if (r == 0) {
-		tok = bb_cursor_next_token(w->cur);
-		if (bb_mem_write(out_batch, &tok, sizeof(tok)))
-			r = -EFAULT;
+		memcpy(w->cur->pending, pos, w->ks);
+		w->cur->has_pending = true;
+		if (trie) {
+			memcpy(w->cur->last, last, w->ks);
+			r = put_result(w, n, last, w->ks);
+		} else {
+			tok = bb_cursor_next_token(w->cur);
+			r = put_result(w, n, &tok, sizeof(tok));
+		}
 	}
 	if (r) {
 		/* Count stays 0; the iteration stays where it was, so the caller
 		 * may retry with the same token (deleted elements stay deleted). */
 		if (w->cur && w->cur->track_seen)
 			bb_keyset_truncate(&w->cur->seen, seen_mark);
-		if (w->cur && fresh)
-			bb_cursor_close(w->cur);
+		if (fresh)
+			drop_cursor(w);
 		else if (w->cur)
 			bb_cursor_release(w->cur, false);
 		return r;
 	}
-	memcpy(w->cur->pending, pos, w->ks);
-	w->cur->has_pending = true;
 	bb_cursor_release(w->cur, true);
-	return bb_emu_put_count((struct bb_emu_call *)c, n) ? -EFAULT : 0;
+	return 0;
 }
 
-long bb_emu_hash_lookup(struct bb_emu_call *c, bool del)
+long bb_emu_keyed_lookup(struct bb_emu_call *c, bool del)
 {
 	enum bb_cursor_kind kind = del ? BB_CURSOR_LOOKUP_AND_DELETE : BB_CURSOR_LOOKUP;
+	const bool trie = c->m.family == BB_FAM_TRIE;
+	const void *in_batch = (const void *)(uintptr_t)c->a.in_batch;
 	struct walk w = {
 		.c = c, .m = &c->m, .del = del,
 		.keys = (char *)(uintptr_t)c->a.keys,
 		.values = (char *)(uintptr_t)c->a.values,
 		.ks = c->m.key_size,
 	};
+	size_t kbuf = w.ks ? w.ks : 1;
 	uint32_t tok = 0, seen_mark = 0;
+	bool fresh = true;
 	long r;
 
-	if (c->a.in_batch &&
-	    bb_mem_read(&tok, (const void *)(uintptr_t)c->a.in_batch, sizeof(tok)))
-		return -EFAULT;
-	if (tok) {
-		/* Unknown, stale or foreign: like a bucket index past the end. */
-		w.cur = bb_cursor_resume(tok, c->m.id, kind);
+	/* Three key buffers: two for the walk, one for a key-sized token. */
+	w.buf[0] = malloc(3 * kbuf);
+	if (!w.buf[0])
+		return -ENOMEM;
+	w.buf[1] = w.buf[0] + kbuf;
+	w.spare = w.buf[0] + 2 * kbuf;
+
+	if (trie && in_batch) {
+		r = -EFAULT;
+		if (bb_mem_read(w.spare, in_batch, w.ks))
+			goto out;
+		w.cur = bb_cursor_find(c->m.id, kind, w.spare);
+		fresh = !w.cur;
 		if (!w.cur)
-			return -ENOENT;
-		if (w.cur->track_seen)
-			seen_mark = w.cur->seen.n;
-	} else if (!del) {
+			w.from = w.spare; /* a walk we did not start: the kernel's rules */
+	} else if (in_batch) {
+		r = -EFAULT;
+		if (bb_mem_read(&tok, in_batch, sizeof(tok)))
+			goto out;
+		if (tok) {
+			/* Unknown, stale or foreign: like a bucket index past the end. */
+			r = -ENOENT;
+			w.cur = bb_cursor_resume(tok, c->m.id, kind);
+			if (!w.cur)
+				goto out;
+			fresh = false;
+		}
+	}
+	if (!w.cur && !del) {
+		r = -ENOMEM;
 		w.cur = bb_cursor_open(c->m.id, w.ks, kind, true);
 		if (!w.cur)
-			return -ENOMEM;
+			goto out;
 	}
-
-	w.buf[0] = malloc(2 * (size_t)(w.ks ? w.ks : 1));
-	if (!w.buf[0]) {
-		if (w.cur && tok)
-			bb_cursor_release(w.cur, false);
-		else if (w.cur)
-			bb_cursor_close(w.cur);
-		return -ENOMEM;
-	}
-	w.buf[1] = w.buf[0] + w.ks;
-	r = finish(&w, tok == 0, seen_mark);
+	if (w.cur && w.cur->track_seen)
+		seen_mark = w.cur->seen.n;
+	r = finish(&w, fresh, seen_mark);
+out:
 	free(w.buf[0]);
 	return r;
 }
