@@ -31,6 +31,7 @@
 #include "emu.h"
 #include "mem.h"
 #include "raw.h"
+#include "state.h"
 
 struct walk {
 	const struct bb_emu_call *c;
@@ -53,6 +54,56 @@ static void *key_slot(const struct walk *w, uint32_t i)
 static void *value_slot(const struct walk *w, uint32_t i)
 {
 	return w->values + (size_t)i * w->m->value_stride;
+}
+
+/* Before 4.12 the first key is found as the successor of a key that is not
+ * in the map (a key inserted at that moment could hide the keys before it). */
+static long first_key_after_absent(const struct walk *w, unsigned char *out)
+{
+	static const unsigned char fill[] = { 0x00, 0xff, 0x5a, 0xa5, 0x01, 0x7f };
+	void *value = malloc(w->m->value_stride ? w->m->value_stride : 1);
+	long r = -ENOENT;
+
+	if (!value)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(fill); i++) {
+		memset(out, fill[i], w->ks);
+		r = bb_raw_map_lookup(w->m->fd, out, value, 0);
+		if (r == -ENOENT) {
+			r = bb_raw_map_get_next_key(w->m->fd, out, out);
+			break;
+		}
+		if (r)
+			break;
+		r = -ENOENT;
+	}
+	free(value);
+	return r;
+}
+
+/* The walk's first key: in keys[0] where the kernel takes a NULL key, else
+ * in buf[0]. An unknown kernel is asked once with a buffer of ours, so an
+ * EFAULT can only mean "no NULL key here". */
+static long first_key(struct walk *w, unsigned char **at)
+{
+	enum bb_tri t = bb_feature_get(BB_FEAT_GET_NEXT_KEY_NULL);
+	long r;
+
+	if (t == BB_TRI_YES) {
+		*at = key_slot(w, 0);
+		return bb_raw_map_get_next_key(w->m->fd, NULL, *at);
+	}
+	*at = w->buf[0];
+	if (t == BB_TRI_UNKNOWN) {
+		r = bb_raw_map_get_next_key(w->m->fd, NULL, *at);
+		if (r != -EFAULT) {
+			if (r == 0 || r == -ENOENT)
+				bb_feature_set(BB_FEAT_GET_NEXT_KEY_NULL, true);
+			return r;
+		}
+		bb_feature_set(BB_FEAT_GET_NEXT_KEY_NULL, false);
+	}
+	return first_key_after_absent(w, *at);
 }
 
 static bool seen_before(const struct walk *w, const void *key)
@@ -82,11 +133,17 @@ static long walk(struct walk *w, uint32_t *n_out, const unsigned char **pos)
 		memcpy(w->buf[0], w->cur->pending, w->ks);
 		cur_key = w->buf[0];
 		free_buf = 1;
-	} else {
+	} else if (w->from) {
 		r = bb_raw_map_get_next_key(w->m->fd, w->from, key_slot(w, 0));
 		if (r)
-			return r; /* -ENOENT: empty map */
+			return r; /* -ENOENT: nothing after it */
 		cur_key = key_slot(w, 0);
+	} else {
+		r = first_key(w, &cur_key);
+		if (r)
+			return r; /* -ENOENT: empty map */
+		if (cur_key == w->buf[0])
+			free_buf = 1;
 	}
 
 	for (;;) {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 #include "mapinfo.h"
 
+#include <errno.h>
 #include <string.h>
 
+#include "fdinfo.h"
 #include "raw.h"
 #include "state.h"
 #include "uapi.h"
@@ -52,18 +54,40 @@ static const struct {
 	[BB_MAP_TYPE_XSKMAP] = { BB_FAM_ARRAY, false, U | D },
 };
 
+static long info_by_fd(int fd, struct bb_map_info *info)
+{
+	struct bb_info_attr a;
+
+	memset(info, 0, sizeof(*info));
+	memset(&a, 0, sizeof(a));
+	a.bpf_fd = (uint32_t)fd;
+	a.info_len = sizeof(*info);
+	a.info = (uint64_t)(uintptr_t)info;
+	return bb_raw_bpf(BB_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
+}
+
+/* OBJ_GET_INFO_BY_FD is EBADF on fd -1 where the kernel knows it (4.13+). */
+static bool kernel_has_obj_info(void)
+{
+	enum bb_tri t = bb_feature_get(BB_FEAT_OBJ_INFO);
+	struct bb_map_info info;
+
+	if (t == BB_TRI_UNKNOWN) {
+		t = info_by_fd(-1, &info) == -EBADF ? BB_TRI_YES : BB_TRI_NO;
+		bb_feature_set(BB_FEAT_OBJ_INFO, t == BB_TRI_YES);
+	}
+	return t == BB_TRI_YES;
+}
+
 long bb_map_get(int fd, struct bb_map *m)
 {
 	struct bb_map_info info;
-	struct bb_info_attr a;
 	long r;
 
-	memset(&info, 0, sizeof(info));
-	memset(&a, 0, sizeof(a));
-	a.bpf_fd = (uint32_t)fd;
-	a.info_len = sizeof(info);
-	a.info = (uint64_t)(uintptr_t)&info;
-	r = bb_raw_bpf(BB_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
+	if (kernel_has_obj_info())
+		r = info_by_fd(fd, &info);
+	else
+		r = bb_fdinfo_read(fd, &info);
 	if (r < 0)
 		return r;
 

@@ -20,7 +20,9 @@ enum bb_tri { BB_TRI_UNKNOWN = 0, BB_TRI_YES = 1, BB_TRI_NO = 2 };
 
 /* Kernel features the emulation asks about. */
 enum bb_feature {
-	BB_FEAT_BATCH_CMDS, /* BPF_MAP_*_BATCH known (5.6+) */
+	BB_FEAT_BATCH_CMDS,        /* BPF_MAP_*_BATCH known (5.6+) */
+	BB_FEAT_GET_NEXT_KEY_NULL, /* GET_NEXT_KEY takes a NULL key (4.12+) */
+	BB_FEAT_OBJ_INFO,          /* OBJ_GET_INFO_BY_FD known (4.13+) */
 	BB_FEAT_COUNT,
 };
 
