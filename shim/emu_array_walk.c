@@ -29,12 +29,44 @@ static bool next_index(const struct bb_map *m, bool have_prev, uint32_t prev, ui
 	return true;
 }
 
+struct array_walk {
+	char *keys;
+	uint32_t chunk[KEY_CHUNK];
+	uint32_t flushed; /* keys[0..flushed) written */
+	uintptr_t writable_to;
+};
+
+/* Write the collected keys [flushed, n) to the caller. */
+static int flush(struct array_walk *a, uint32_t n)
+{
+	int r = bb_mem_write(a->keys + (size_t)a->flushed * sizeof(uint32_t), a->chunk,
+			     (size_t)(n - a->flushed) * sizeof(uint32_t));
+
+	if (!r)
+		a->flushed = n;
+	return r;
+}
+
+/* The kernel writes each key before its value: a key slot it cannot write
+ * fails the element before its value is written. Checked once per page. */
+static int key_slot_writable(struct array_walk *a, uint32_t n)
+{
+	uintptr_t k = (uintptr_t)(a->keys + (size_t)n * sizeof(uint32_t));
+
+	if (k + sizeof(uint32_t) <= a->writable_to)
+		return 0;
+	if (bb_mem_writable((void *)k, sizeof(uint32_t)))
+		return -EFAULT;
+	a->writable_to = ((k + sizeof(uint32_t)) + 4095) & ~(uintptr_t)4095;
+	return 0;
+}
+
 long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
 {
 	const struct bb_map *m = &c->m;
-	char *keys = (char *)(uintptr_t)c->a.keys;
 	char *values = (char *)(uintptr_t)c->a.values;
-	uint32_t chunk[KEY_CHUNK], flushed = 0, n = 0, prev = 0, idx;
+	struct array_walk a = { .keys = (char *)(uintptr_t)c->a.keys };
+	uint32_t n = 0, prev = 0, idx;
 	bool have_prev = false, more;
 	long r = 0;
 
@@ -46,15 +78,20 @@ long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
 
 	more = next_index(m, have_prev, prev, &idx);
 	while (n < c->a.count && more) {
+		if (key_slot_writable(&a, n)) {
+			flush(&a, n);
+			return -EFAULT;
+		}
 		r = bb_emu_take(c, &idx, values + (size_t)n * m->value_stride, del);
 		if (r == 0) {
-			chunk[(n++) - flushed] = idx;
-			if (n - flushed == KEY_CHUNK) {
-				if (bb_mem_write(keys + (size_t)flushed * sizeof(idx), chunk,
-						 sizeof(chunk)))
-					return -EFAULT;
-				flushed = n;
-			}
+			a.chunk[(n++) - a.flushed] = idx;
+			if (n - a.flushed == KEY_CHUNK && flush(&a, n))
+				return -EFAULT;
+		} else if (r == -EFAULT) {
+			/* The value faulted: its key is already written. */
+			a.chunk[n - a.flushed] = idx;
+			flush(&a, n + 1);
+			return r;
 		} else if (r != -ENOENT) { /* ENOENT: a hole, skipped as on 6.14+ */
 			return r;
 		}
@@ -62,8 +99,7 @@ long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
 		have_prev = true;
 		more = next_index(m, true, prev, &idx);
 	}
-	if (bb_mem_write(keys + (size_t)flushed * sizeof(idx), chunk,
-			 (size_t)(n - flushed) * sizeof(idx)))
+	if (flush(&a, n))
 		return -EFAULT;
 
 	/* Generic order: count first, then the token, only if something was

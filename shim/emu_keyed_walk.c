@@ -43,6 +43,7 @@ struct walk {
 	struct bb_cursor *cur;
 	unsigned char *buf[2]; /* local key buffers for keys outside keys[] */
 	const void *from;      /* BB_FAM_TRIE: a token key no cursor knows */
+	uintptr_t writable_to; /* values[] known writable below this address */
 	unsigned char *spare;  /* a third key buffer: the token key, then the last key */
 };
 
@@ -106,6 +107,26 @@ static long first_key(struct walk *w, unsigned char **at)
 	return first_key_after_absent(w, *at);
 }
 
+/*
+ * The kernel loses what it deleted when the copy-out faults; the emulation
+ * makes sure an element's slots can be written before deleting it, so it
+ * loses nothing. One check per page of values, not per element.
+ */
+static long check_slots(struct walk *w, uint32_t n, const unsigned char *cur_key)
+{
+	uintptr_t v = (uintptr_t)value_slot(w, n), end = v + w->m->value_stride;
+
+	if (end > w->writable_to) {
+		if (bb_mem_writable((void *)v, end - v))
+			return -EFAULT;
+		w->writable_to = (end + 4095) & ~(uintptr_t)4095;
+	}
+	/* A key outside keys[] is copied in after the delete: check its slot. */
+	if (cur_key != key_slot(w, n) && bb_mem_writable(key_slot(w, n), w->ks))
+		return -EFAULT;
+	return 0;
+}
+
 static bool seen_before(const struct walk *w, const void *key)
 {
 	return w->cur && w->cur->track_seen && bb_keyset_has(&w->cur->seen, key);
@@ -166,6 +187,12 @@ static long walk(struct walk *w, uint32_t *n_out, const unsigned char **pos)
 		else if (r)
 			goto out;
 
+		if (w->del && (r = check_slots(w, n, cur_key))) {
+			/* The kernel has written the keys when the values fault. */
+			if (cur_key != key_slot(w, n))
+				bb_mem_write(key_slot(w, n), cur_key, w->ks);
+			goto out;
+		}
 		r = bb_emu_take(w->c, cur_key, value_slot(w, n), w->del);
 		if (r == 0) {
 			if (cur_key != key_slot(w, n) && bb_mem_write(key_slot(w, n), cur_key, w->ks)) {

@@ -73,7 +73,10 @@ static bool kernel_has_obj_info(void)
 	struct bb_map_info info;
 
 	if (t == BB_TRI_UNKNOWN) {
-		t = info_by_fd(-1, &info) == -EBADF ? BB_TRI_YES : BB_TRI_NO;
+		long r = info_by_fd(-1, &info);
+
+		/* It says EBADFD for a bad fd where map commands say EBADF. */
+		t = (r == -EBADF || r == -EBADFD) ? BB_TRI_YES : BB_TRI_NO;
 		bb_feature_set(BB_FEAT_OBJ_INFO, t == BB_TRI_YES);
 	}
 	return t == BB_TRI_YES;
@@ -84,9 +87,11 @@ long bb_map_get(int fd, struct bb_map *m)
 	struct bb_map_info info;
 	long r;
 
-	if (kernel_has_obj_info())
+	if (kernel_has_obj_info()) {
 		r = info_by_fd(fd, &info);
-	else
+		if (r == -EBADFD)
+			r = -EBADF; /* what bpf_map_do_batch says for a bad fd */
+	} else
 		r = bb_fdinfo_read(fd, &info);
 	if (r < 0)
 		return r;

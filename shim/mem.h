@@ -14,4 +14,10 @@
 int bb_mem_read(void *dst, const void *src, size_t len);
 int bb_mem_write(void *dst, const void *src, size_t len);
 
+/* 0 if every page of [p, p + len) can be written, else -EFAULT. Touches one
+ * byte per page (read, written back unchanged): for commands that must not
+ * start what they cannot finish, e.g. deleting elements whose values would
+ * then have nowhere to go. */
+int bb_mem_writable(void *p, size_t len);
+
 #endif
