@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/* Unit tests of the core's building blocks: key set, cursor table, attr
+ * ingestion, safe memory access. No kernel maps needed. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "attr.h"
+#include "cursor.h"
+#include "keyset.h"
+#include "mem.h"
+
+static void *unmapped_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(p, MAP_FAILED);
+	munmap(p, 4096);
+	return p;
+}
+
+Test(keyset, add_has_and_truncate_across_growth)
+{
+	struct bb_keyset s;
+	uint64_t k;
+
+	bb_keyset_init(&s, sizeof(k));
+	for (k = 0; k < 5000; k++) {
+		cr_assert_not(bb_keyset_has(&s, &k));
+		cr_assert_eq(bb_keyset_add(&s, &k), 0);
+	}
+	for (k = 0; k < 5000; k++)
+		cr_assert(bb_keyset_has(&s, &k));
+	/* Roll back past two rehashes: the older keys stay, the newer go. */
+	bb_keyset_truncate(&s, 1000);
+	for (k = 0; k < 5000; k++)
+		cr_assert_eq(bb_keyset_has(&s, &k), k < 1000, "key %llu", (unsigned long long)k);
+	k = 4242;
+	cr_assert_eq(bb_keyset_add(&s, &k), 0);
+	cr_assert(bb_keyset_has(&s, &k));
+	bb_keyset_free(&s);
+}
+
+Test(keyset, odd_key_sizes)
+{
+	struct bb_keyset s;
+	unsigned char key[13];
+
+	bb_keyset_init(&s, sizeof(key));
+	for (int i = 0; i < 300; i++) {
+		memset(key, i, sizeof(key));
+		key[12] = (unsigned char)(i >> 8);
+		cr_assert_eq(bb_keyset_add(&s, key), 0);
+	}
+	memset(key, 7, sizeof(key));
+	key[12] = 0;
+	cr_assert(bb_keyset_has(&s, key));
+	key[12] = 2; /* i >> 8 is at most 1 */
+	cr_assert_not(bb_keyset_has(&s, key));
+	bb_keyset_free(&s);
+}
+
+Test(cursor, tokens_name_one_next_call_on_one_map)
+{
+	struct bb_cursor *c = bb_cursor_open(77, 4, BB_CURSOR_LOOKUP, true), *again;
+	uint32_t t1, t2;
+
+	cr_assert_not_null(c);
+	t1 = bb_cursor_release(c, true);
+	cr_assert(t1 & 0x80000000U, "emulated tokens have bit 31 set");
+	cr_assert_null(bb_cursor_resume(t1, 78, BB_CURSOR_LOOKUP), "another map");
+	cr_assert_null(bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP_AND_DELETE), "another kind");
+	cr_assert_null(bb_cursor_resume(t1 & 0x7fffffffU, 77, BB_CURSOR_LOOKUP), "a bucket index");
+	again = bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP);
+	cr_assert_eq(again, c);
+	cr_assert_null(bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP), "taken: not twice at once");
+	cr_assert_eq(bb_cursor_next_token(c), t1 + (1U << 8));
+	t2 = bb_cursor_release(c, true);
+	cr_assert_neq(t1, t2);
+	cr_assert_null(bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP), "stale token");
+	c = bb_cursor_resume(t2, 77, BB_CURSOR_LOOKUP);
+	cr_assert_not_null(c);
+	bb_cursor_close(c);
+	cr_assert_null(bb_cursor_resume(t2, 77, BB_CURSOR_LOOKUP), "closed");
+}
+
+Test(cursor, table_is_bounded_and_reclaims_the_least_recently_used)
+{
+	uint32_t tokens[BB_CURSOR_SLOTS + 10];
+	unsigned int open;
+	uint64_t bytes;
+
+	for (int i = 0; i < BB_CURSOR_SLOTS + 10; i++) {
+		struct bb_cursor *c = bb_cursor_open(1000 + i, 8, BB_CURSOR_LOOKUP, true);
+
+		cr_assert_not_null(c, "open #%d", i);
+		tokens[i] = bb_cursor_release(c, true);
+	}
+	bb_cursor_usage(&open, &bytes);
+	cr_assert_eq(open, BB_CURSOR_SLOTS);
+	for (int i = 0; i < 10; i++)
+		cr_assert_null(bb_cursor_resume(tokens[i], 1000 + i, BB_CURSOR_LOOKUP),
+			       "oldest #%d reclaimed", i);
+	for (int i = 10; i < BB_CURSOR_SLOTS + 10; i++) {
+		struct bb_cursor *c = bb_cursor_resume(tokens[i], 1000 + i, BB_CURSOR_LOOKUP);
+
+		cr_assert_not_null(c, "newer #%d kept", i);
+		bb_cursor_close(c);
+	}
+	bb_cursor_usage(&open, &bytes);
+	cr_assert_eq(open, 0);
+}
+
+Test(cursor, found_by_key_for_key_sized_tokens)
+{
+	struct bb_cursor *c = bb_cursor_open(5, 8, BB_CURSOR_LOOKUP, false);
+	const unsigned char key[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, other[8] = { 9 };
+
+	cr_assert_not_null(c);
+	memcpy(c->last, key, sizeof(key));
+	bb_cursor_release(c, true);
+	cr_assert_null(bb_cursor_find(5, BB_CURSOR_LOOKUP, other));
+	cr_assert_null(bb_cursor_find(6, BB_CURSOR_LOOKUP, key));
+	c = bb_cursor_find(5, BB_CURSOR_LOOKUP, key);
+	cr_assert_not_null(c);
+	bb_cursor_close(c);
+}
+
+Test(attr, ingestion_follows_the_kernel)
+{
+	struct bb_batch_attr a;
+	unsigned char buf[8192];
+
+	memset(buf, 0, sizeof(buf));
+	((struct bb_batch_attr *)buf)->count = 9;
+	cr_assert_eq(bb_attr_ingest(buf, 56, &a), 0);
+	cr_assert_eq(a.count, 9);
+	cr_assert_eq(bb_attr_ingest(buf, 4097, &a), -E2BIG);
+	cr_assert_eq(bb_attr_ingest(buf, 4096, &a), 0, "zero tail up to a page is fine");
+	cr_assert_eq(bb_attr_ingest(buf, 36, &a), 0);
+	cr_assert_eq(a.map_fd, 0, "fields past size read as zero");
+	buf[100] = 1;
+	cr_assert_eq(bb_attr_ingest(buf, 200, &a), -EINVAL, "CHECK_ATTR: past batch, inside the union");
+	cr_assert_eq(bb_attr_ingest(buf, 56, &a), 0, "not read when size stops before it");
+	buf[100] = 0;
+	buf[180] = 1;
+	cr_assert_eq(bb_attr_ingest(buf, 200, &a), -E2BIG, "past the kernel's union");
+	cr_assert_eq(bb_attr_ingest(NULL, 56, &a), -EFAULT);
+	cr_assert_eq(bb_attr_ingest(unmapped_page(), 56, &a), -EFAULT);
+}
+
+Test(mem, bad_pointers_are_efault_not_a_crash)
+{
+	char x[16] = "abc";
+	void *bad = unmapped_page();
+
+	cr_assert_eq(bb_mem_read(x, bad, 4), -EFAULT);
+	cr_assert_eq(bb_mem_write(bad, x, 4), -EFAULT);
+	cr_assert_eq(bb_mem_read(x, NULL, 4), -EFAULT);
+	cr_assert_eq(bb_mem_write(x + 8, x, 4), 0);
+	cr_assert_str_eq(x + 8, "abc");
+	cr_assert_eq(bb_mem_read(x, bad, 0), 0, "nothing to copy");
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * Kernel-version simulator: a seccomp filter that makes bpf(2) answer the
+ * way an older kernel's would, as far as the command number decides it.
+ */
+#ifndef BPFBATCH_SIM_H
+#define BPFBATCH_SIM_H
+
+/* Number of bpf commands the table knows (0 .. SIM_NCMDS - 1). */
+#define SIM_NCMDS 38
+
+/*
+ * First bpf command that kernel major.minor does not know; every command
+ * from there on is EINVAL on it. 0 means the kernel has no bpf() at all
+ * (before 3.18). Kernels newer than the table's last entry get SIM_NCMDS.
+ */
+int sim_first_unknown_cmd(unsigned major, unsigned minor);
+
+/*
+ * Parse "X.Y" or "X.Y.Z" (decimal, nothing else); the patch level is
+ * accepted and ignored. Returns 0 or -EINVAL.
+ */
+int sim_parse_version(const char *s, unsigned *major, unsigned *minor);
+
+/*
+ * Install, in the calling thread (and everything it execs or forks later),
+ * a filter under which bpf() behaves like kernel major.minor's: unknown
+ * commands fail with EINVAL, and before 3.18 bpf() fails with ENOSYS.
+ * Returns 0 or -errno.
+ */
+int sim_install(unsigned major, unsigned minor);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * The part of an old kernel that the command number alone does not decide:
+ * a command the kernel knows but not for every map type (batch on LPM tries
+ * before 5.13 and on map-in-map before 5.19, LOOKUP_AND_DELETE_ELEM on hash
+ * maps before 5.14, GET_NEXT_KEY on LPM tries before 4.16), or not for every
+ * argument (GET_NEXT_KEY with a NULL key before 4.12, per-element flags
+ * before 5.1). Those commands are sent to a user-notify listener that reads
+ * the call (the target's attr, its fd's fdinfo) and either fails it as that
+ * kernel would or lets the real kernel run it.
+ *
+ * A process has one listener at most, so CMD cannot itself install another
+ * (e.g. `bpfbatch run`) under a simulator that needs one.
+ */
+#ifndef BPFBATCH_SIM_NOTIFY_H
+#define BPFBATCH_SIM_NOTIFY_H
+
+#include <seccomp.h>
+
+/* Add the notify rules kernel major.minor needs to @ctx. Returns how many
+ * were added (0: the plain filter is faithful) or -errno. */
+int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor);
+
+/* Serve @listener until no process is left under the filter. */
+int sim_notify_serve(int listener, unsigned major, unsigned minor);
+
+#endif
