@@ -15,6 +15,7 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
+	{ "probe", cmd_probe, "per map type: native, emulated or refused on this kernel" },
 	{ "run", cmd_run, "run a command with batch commands served by a supervisor" },
 	{ "sim", cmd_sim, "run a command as if on an older kernel (bpf commands)" },
 	{ "version", cmd_version, "print the bpfbatch version" },

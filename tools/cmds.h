@@ -12,6 +12,7 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

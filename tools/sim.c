@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sim.h"
+#include "sim_notify.h"
 
 #define KV(maj, min) ((maj) * 1000u + (min))
 
@@ -139,9 +140,14 @@ static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first)
 
 int sim_install(unsigned major, unsigned minor)
 {
+	return sim_install_faithful(major, minor, NULL);
+}
+
+int sim_install_faithful(unsigned major, unsigned minor, int *listener)
+{
 	scmp_filter_ctx ctx;
 	int first = sim_first_unknown_cmd(major, minor);
-	int r;
+	int r, notify = 0;
 
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
@@ -155,7 +161,18 @@ int sim_install(unsigned major, unsigned minor)
 		r = add_unknown_cmd_rules(ctx, (uint32_t)first);
 	if (r < 0)
 		goto out;
+	if (listener) {
+		*listener = -1;
+		notify = r = sim_notify_add_rules(ctx, major, minor);
+		if (r < 0)
+			goto out;
+	}
 	r = seccomp_load(ctx);
+	if (r == 0 && notify > 0) {
+		*listener = seccomp_notify_fd(ctx);
+		if (*listener < 0)
+			r = *listener;
+	}
 out:
 	seccomp_release(ctx);
 	return r < 0 ? r : 0;

@@ -30,4 +30,13 @@ int sim_parse_version(const char *s, unsigned *major, unsigned *minor);
  */
 int sim_install(unsigned major, unsigned minor);
 
+/*
+ * sim_install() plus what the command number alone does not decide (per
+ * map type and per argument, see sim_notify.h): those calls go to a
+ * user-notify listener, returned in *listener (-1 if that kernel needs
+ * none), which someone outside the filter must serve with
+ * sim_notify_serve(). Returns 0 or -errno.
+ */
+int sim_install_faithful(unsigned major, unsigned minor, int *listener);
+
 #endif

@@ -39,8 +39,9 @@ enum {
 
 static int notify_cmd(scmp_filter_ctx ctx, unsigned int cmd)
 {
+	/* The kernel takes cmd as an int: compare the low 32 bits only. */
 	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bpf), 1,
-				SCMP_A0_32(SCMP_CMP_EQ, cmd));
+				SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, cmd));
 }
 
 int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor)
@@ -67,6 +68,18 @@ int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor)
 			return r;
 	}
 	return (int)n;
+}
+
+int sim_notify_needed(unsigned major, unsigned minor)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int n;
+
+	if (!ctx)
+		return 0;
+	n = sim_notify_add_rules(ctx, major, minor);
+	seccomp_release(ctx);
+	return n > 0;
 }
 
 /* What the target's fd is, read from its fdinfo (works for any thread id). */

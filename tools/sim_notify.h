@@ -21,6 +21,9 @@
  * were added (0: the plain filter is faithful) or -errno. */
 int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor);
 
+/* Does kernel major.minor need any of them? */
+int sim_notify_needed(unsigned major, unsigned minor);
+
 /* Serve @listener until no process is left under the filter. */
 int sim_notify_serve(int listener, unsigned major, unsigned minor);
 

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "listener.h"
 #include "sim.h"
 #include "target_call.h"
 #include "target_fd.h"
@@ -106,26 +107,6 @@ static int load_filter(bool nnp)
 	return r;
 }
 
-static int send_listener(int sock, int err, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-
-	if (fd >= 0) {
-		memset(cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 static void __attribute__((noreturn))
 child_main(const struct sup_opts *o, int sock, const sigset_t *oldmask)
 {
@@ -136,7 +117,7 @@ child_main(const struct sup_opts *o, int sock, const sigset_t *oldmask)
 	fd = load_filter(false);
 	if (fd == -EACCES)
 		fd = load_filter(true);
-	if (send_listener(sock, fd < 0 ? -fd : 0, fd) < 0 || fd < 0)
+	if (listener_send(sock, fd < 0 ? -fd : 0, fd) < 0 || fd < 0)
 		_exit(SUP_EXIT_UNSUPPORTED);
 	close(fd);
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
@@ -148,30 +129,6 @@ child_main(const struct sup_opts *o, int sock, const sigset_t *oldmask)
 }
 
 /* ---- the parent: start-up ---------------------------------------------- */
-
-/* The child's verdict on the filter: the listener fd, or -errno. */
-static int recv_listener(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	int err = 0, fd = -1;
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != sizeof(err))
-		return -EPIPE;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	if (err)
-		return -err;
-	return fd >= 0 ? fd : -EPIPE;
-}
 
 static void explain_load_error(int err)
 {
@@ -191,15 +148,6 @@ static void explain_load_error(int err)
 	else
 		fprintf(stderr, "bpfbatch run: cannot install the seccomp filter: %s\n",
 			strerror(err));
-}
-
-static int exit_status(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 1;
 }
 
 /* POLLHUP on a listener with no tasks left is 5.8+; before that the first
@@ -426,7 +374,7 @@ int sup_run(const struct sup_opts *o)
 		}
 	}
 
-	s.listener = recv_listener(sp[0]);
+	s.listener = listener_recv(sp[0]);
 	if (s.listener < 0) {
 		waitpid(s.child, NULL, 0);
 		if (s.listener == -EPIPE) {
@@ -465,5 +413,5 @@ int sup_run(const struct sup_opts *o)
 	close(sigfd);
 	close(s.listener);
 	seccomp_notify_free(s.req, s.resp);
-	return r < 0 ? 1 : exit_status(s.child_status);
+	return r < 0 ? 1 : listener_exit_status(s.child_status);
 }
