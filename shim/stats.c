@@ -37,8 +37,9 @@ __attribute__((destructor)) static void stats_at_exit(void)
 	char line[256];
 	int n;
 
-	if (!bb_state_stats())
-		return;
+	if (!bb_state_stats() ||
+	    !(bb_stat_get(BB_STAT_NATIVE_CALLS) || bb_stat_get(BB_STAT_EMULATED_CALLS)))
+		return; /* a process that made no batch call has nothing to say */
 	n = bb_stats_format(line, sizeof(line));
 	if (n > 0 && n < (int)sizeof(line))
 		bb_raw_syscall(SYS_write, 2, (long)line, n, 0, 0, 0);

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * kernelcheck CASE: one probe of what the (possibly simulated) kernel does,
+ * printing "errno N" (0 for success). CASE "mixed" instead dumps a hash map
+ * and an LPM trie with libbpf's batch calls and prints "ok" when both come
+ * back whole.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int create(enum bpf_map_type t, unsigned int ks, unsigned int vs, unsigned int flags,
+		  int inner)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int fd;
+
+	if (inner >= 0)
+		o.inner_map_fd = (unsigned int)inner;
+	fd = bpf_map_create(t, NULL, ks, vs, 64, &o);
+	if (fd < 0) {
+		printf("create failed: errno %d\n", errno);
+		_exit(2);
+	}
+	return fd;
+}
+
+static int result(int r)
+{
+	printf("errno %d\n", r < 0 ? errno : 0);
+	return 0;
+}
+
+struct lpm_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+/* Dump with small batches, as a client does (a native hash call answers
+ * ENOSPC when a bucket does not fit: grow and retry from the same token);
+ * 1 if every key 0..n-1 came back exactly once. */
+static int dump(int fd, unsigned int ks, unsigned int n, unsigned int (*key_id)(const void *))
+{
+	unsigned char keys[64 * 8], seen[64] = { 0 }, in[8], out[8];
+	__u64 vals[64];
+	__u32 batch = 3;
+	void *inp = NULL;
+	int r;
+
+	for (;;) {
+		__u32 cnt = batch;
+
+		r = bpf_map_lookup_batch(fd, inp, out, keys, vals, &cnt, NULL);
+		if (r && errno == ENOSPC && batch < 64) {
+			batch *= 2;
+			continue;
+		}
+		if (r && errno != ENOENT) {
+			printf("lookup_batch: errno %d\n", errno);
+			return 0;
+		}
+		for (__u32 i = 0; i < cnt; i++)
+			seen[key_id(keys + i * ks)]++;
+		memcpy(in, out, sizeof(in));
+		inp = in;
+		if (r)
+			break;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (seen[i] != 1)
+			return 0;
+	return 1;
+}
+
+static unsigned int hash_id(const void *k)
+{
+	return *(const __u32 *)k;
+}
+
+static unsigned int lpm_id(const void *k)
+{
+	return ((const struct lpm_key *)k)->addr[1];
+}
+
+static int mixed(void)
+{
+	int h = create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1);
+	int t = create(BPF_MAP_TYPE_LPM_TRIE, 8, 8, BPF_F_NO_PREALLOC, -1);
+
+	for (__u32 i = 0; i < 20; i++) {
+		struct lpm_key k = { .prefixlen = 24, .addr = { 10, (__u8)i, 0, 0 } };
+		__u64 v = i;
+
+		bpf_map_update_elem(h, &i, &v, BPF_ANY);
+		bpf_map_update_elem(t, &k, &v, BPF_ANY);
+	}
+	if (dump(h, 4, 20, hash_id) && dump(t, 8, 20, lpm_id)) {
+		printf("ok\n");
+		return 0;
+	}
+	printf("incomplete dump\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	__u32 cnt = 0, key = 1;
+	__u64 val;
+
+	if (!strcmp(c, "lpm-batch"))
+		return result(bpf_map_lookup_batch(create(BPF_MAP_TYPE_LPM_TRIE, 8, 8,
+							  BPF_F_NO_PREALLOC, -1),
+						   NULL, &key, &key, &val, &cnt, &bo));
+	if (!strcmp(c, "aom-batch"))
+		return result(bpf_map_update_batch(create(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 0,
+							  create(BPF_MAP_TYPE_ARRAY, 4, 4, 0, -1)),
+						   &key, &val, &cnt, &bo));
+	if (!strcmp(c, "hash-lookup-and-delete-elem"))
+		return result(bpf_map_lookup_and_delete_elem(create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1),
+							     &key, &val));
+	if (!strcmp(c, "get-next-key-null"))
+		return result(bpf_map_get_next_key(create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1), NULL,
+						   &key));
+	if (!strcmp(c, "lpm-get-next-key"))
+		return result(bpf_map_get_next_key(create(BPF_MAP_TYPE_LPM_TRIE, 8, 8,
+							  BPF_F_NO_PREALLOC, -1),
+						   NULL, &val));
+	if (!strcmp(c, "lookup-elem-flags"))
+		return result(bpf_map_lookup_elem_flags(create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1),
+							&key, &val, BPF_F_LOCK));
+	if (!strcmp(c, "mixed"))
+		return mixed();
+	fprintf(stderr, "usage: kernelcheck CASE\n");
+	return 2;
+}
