@@ -40,9 +40,8 @@ long bb_emu_batch(int cmd, void *uattr, unsigned int size)
 			return bb_emu_array_lookup(&c, cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH);
 		return bb_emu_keyed_lookup(&c, cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH);
 	case BB_MAP_UPDATE_BATCH:
-		return bb_emu_update(&c);
 	case BB_MAP_DELETE_BATCH:
-		return bb_emu_delete(&c);
+		return bb_emu_write(&c, cmd == BB_MAP_DELETE_BATCH);
 	}
 	return -EINVAL;
 }

@@ -36,8 +36,7 @@ long bb_emu_check(struct bb_emu_call *c);
 /* The commands proper, after the checks and after count := 0. */
 long bb_emu_keyed_lookup(struct bb_emu_call *c, bool do_delete); /* BB_FAM_HASH, BB_FAM_TRIE */
 long bb_emu_array_lookup(struct bb_emu_call *c, bool do_delete);
-long bb_emu_update(struct bb_emu_call *c);
-long bb_emu_delete(struct bb_emu_call *c);
+long bb_emu_write(struct bb_emu_call *c, bool del); /* UPDATE_BATCH, DELETE_BATCH */
 
 /* Copy one element's value out, and delete it if @del. -ENOENT: it vanished. */
 long bb_emu_take(const struct bb_emu_call *c, const void *key, void *value, bool del);
