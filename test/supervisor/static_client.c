@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * A statically linked batch client: raw syscall(__NR_bpf, ...), no libbpf, no
+ * shim, so LD_PRELOAD cannot reach it and only the supervisor can serve it.
+ * Each mode prints one line per observation, in a form that does not depend
+ * on how the kernel chunks hash buckets, so the output of a native run and a
+ * supervised run on a simulated old kernel can be compared as text.
+ *
+ * Modes: basic | efault | threads | fork | forkexec | die
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAP_CREATE 0
+#define LOOKUP_ELEM 1
+#define LOOKUP_BATCH 24
+#define LOOKUP_AND_DELETE_BATCH 25
+#define UPDATE_BATCH 26
+#define DELETE_BATCH 27
+#define TYPE_HASH 1
+#define TYPE_ARRAY 2
+
+struct batch_attr {
+	uint64_t in_batch, out_batch, keys, values;
+	uint32_t count, map_fd;
+	uint64_t elem_flags, flags;
+};
+
+static long sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	long r = syscall(__NR_bpf, cmd, attr, size);
+
+	return r < 0 ? -errno : r;
+}
+
+static uint64_t p2u(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static int map_create(uint32_t type, uint32_t max)
+{
+	uint32_t a[16] = { type, 4, 8, max };
+	long fd = sys_bpf(MAP_CREATE, a, sizeof(a));
+
+	if (fd < 0) {
+		printf("map_create failed: %ld\n", fd);
+		exit(1);
+	}
+	return (int)fd;
+}
+
+static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
+		  uint64_t elem_flags, uint64_t flags)
+{
+	struct batch_attr a = {
+		.in_batch = p2u(in), .out_batch = p2u(out), .keys = p2u(keys),
+		.values = p2u(vals), .count = *count, .map_fd = (uint32_t)fd,
+		.elem_flags = elem_flags, .flags = flags,
+	};
+	long r = sys_bpf(cmd, &a, sizeof(a));
+
+	*count = a.count;
+	return r;
+}
+
+static const char *tname(uint32_t type)
+{
+	return type == TYPE_HASH ? "hash" : "array";
+}
+
+static uint32_t key_of(uint32_t type, uint32_t i)
+{
+	return type == TYPE_HASH ? i * 3 + 1 : i;
+}
+
+static long fill(uint32_t type, int fd, uint32_t n, uint32_t *count)
+{
+	uint32_t keys[256];
+	uint64_t vals[256];
+
+	for (uint32_t i = 0; i < n; i++) {
+		keys[i] = key_of(type, i);
+		vals[i] = (uint64_t)keys[i] * 100 + 7;
+	}
+	*count = n;
+	return batch(UPDATE_BATCH, fd, NULL, NULL, keys, vals, count, 0, 0);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Walk the whole map with @cmd in batches of @bs; print a digest of what came
+ * back (sorted, so bucket chunking does not show) and how the walk ended. */
+static void walk(uint32_t type, int fd, int cmd, uint32_t bs, const char *tag)
+{
+	uint32_t keys[512], tok = 0, n = 0, count, dups = 0, calls = 0, bad = 0;
+	uint64_t vals[512], sum = 0;
+	long r;
+
+	for (;;) {
+		count = bs;
+		r = batch(cmd, fd, calls ? &tok : NULL, &tok, keys + n, vals + n, &count, 0, 0);
+		calls++;
+		if (type == TYPE_ARRAY)
+			printf("%s %s call %u: r=%ld count=%u\n", tname(type), tag, calls, r, count);
+		if (r && r != -ENOENT)
+			break;
+		for (uint32_t i = n; i < n + count; i++)
+			if (vals[i] != (uint64_t)keys[i] * 100 + 7 && vals[i] != 0)
+				bad++;
+		n += count;
+		if (r == -ENOENT || n + bs > 512 || calls > 200)
+			break;
+	}
+	qsort(keys, n, sizeof(keys[0]), cmp_u32);
+	for (uint32_t i = 0; i < n; i++) {
+		sum = sum * 31 + keys[i];
+		if (i && keys[i] == keys[i - 1])
+			dups++;
+	}
+	printf("%s %s batch %u: end r=%ld total=%u dups=%u badvals=%u digest=%llu\n", tname(type),
+	       tag, bs, r, n, dups, bad, (unsigned long long)sum);
+}
+
+static void basic(uint32_t type)
+{
+	const char *t = tname(type);
+	uint32_t count, keys[8] = { 0 }, tok = 0;
+	uint64_t vals[8] = { 0 };
+	int fd = map_create(type, 64);
+	long r;
+
+	r = fill(type, fd, 40, &count);
+	printf("%s update: r=%ld count=%u\n", t, r, count);
+	walk(type, fd, LOOKUP_BATCH, 7, "lookup");
+	walk(type, fd, LOOKUP_BATCH, 64, "lookup");
+	walk(type, fd, LOOKUP_BATCH, 65, "lookup");
+
+	count = 5;
+	r = batch(UPDATE_BATCH, fd, NULL, NULL, keys, vals, &count, 1 /* NOEXIST */, 0);
+	printf("%s update NOEXIST: r=%ld count=%u\n", t, r, count);
+	count = 0;
+	r = batch(LOOKUP_BATCH, fd, NULL, &tok, NULL, NULL, &count, 0, 0);
+	printf("%s lookup count 0: r=%ld count=%u\n", t, r, count);
+	count = 4;
+	r = batch(LOOKUP_BATCH, fd, NULL, &tok, keys, vals, &count, 0, 1);
+	printf("%s lookup flags 1: r=%ld count=%u\n", t, r, count);
+	count = 4;
+	r = batch(LOOKUP_BATCH, -1, NULL, &tok, keys, vals, &count, 0, 0);
+	printf("%s lookup bad fd: r=%ld count=%u\n", t, r, count);
+	count = 4;
+	r = batch(LOOKUP_BATCH, 1, NULL, &tok, keys, vals, &count, 0, 0);
+	printf("%s lookup non-map fd: r=%ld count=%u\n", t, r, count);
+
+	keys[0] = key_of(type, 0);
+	keys[1] = key_of(type, 1);
+	keys[2] = key_of(type, 2);
+	count = 3;
+	r = batch(DELETE_BATCH, fd, NULL, NULL, keys, NULL, &count, 0, 0);
+	printf("%s delete: r=%ld count=%u\n", t, r, count);
+	keys[0] = key_of(type, 3);
+	keys[1] = 999999;
+	keys[2] = key_of(type, 4);
+	count = 3;
+	r = batch(DELETE_BATCH, fd, NULL, NULL, keys, NULL, &count, 0, 0);
+	printf("%s delete missing: r=%ld count=%u\n", t, r, count);
+	walk(type, fd, LOOKUP_BATCH, 10, "after-delete");
+
+	walk(type, fd, LOOKUP_AND_DELETE_BATCH, 5, "lookup-and-delete");
+	walk(type, fd, LOOKUP_BATCH, 5, "after-lookup-and-delete");
+	close(fd);
+}
+
+/* A buffer whose byte @readable is the first of a PROT_NONE page. */
+static void *guarded(size_t readable)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		exit(1);
+	mprotect(p + 4096, 4096, PROT_NONE);
+	return p + 4096 - readable;
+}
+
+static void efault(uint32_t type)
+{
+	const char *t = tname(type);
+	uint32_t keys[16], count, tok = 0, *gk;
+	uint64_t vals[16], *gv, v;
+	void *bad = (void *)8;
+	int fd = map_create(type, 64);
+	struct batch_attr *ra;
+	long r;
+
+	for (uint32_t i = 0; i < 16; i++) {
+		keys[i] = key_of(type, i + 20);
+		vals[i] = i;
+	}
+	count = 5;
+	r = batch(UPDATE_BATCH, fd, NULL, NULL, bad, vals, &count, 0, 0);
+	printf("%s update bad keys: r=%ld count=%u\n", t, r, count);
+
+	gv = guarded(3 * sizeof(uint64_t));
+	gv[0] = 11, gv[1] = 12, gv[2] = 13;
+	count = 6;
+	r = batch(UPDATE_BATCH, fd, NULL, NULL, keys, gv, &count, 0, 0);
+	printf("%s update values fault at 3: r=%ld count=%u\n", t, r, count);
+	for (uint32_t i = 0; i < 4; i++) {
+		uint64_t la[4] = { (uint32_t)fd, p2u(&keys[i]), p2u(&v), 0 };
+
+		v = 0;
+		r = sys_bpf(LOOKUP_ELEM, la, sizeof(la));
+		printf("%s   element %u: r=%ld value=%llu\n", t, i, r, (unsigned long long)v);
+	}
+
+	gk = guarded(2 * sizeof(uint32_t));
+	gk[0] = keys[0], gk[1] = keys[1];
+	count = 4;
+	r = batch(DELETE_BATCH, fd, NULL, NULL, gk, NULL, &count, 0, 0);
+	printf("%s delete keys fault at 2: r=%ld count=%u\n", t, r, count);
+
+	fill(type, fd, 10, &count);
+	count = 3;
+	r = batch(LOOKUP_BATCH, fd, NULL, &tok, bad, vals, &count, 0, 0);
+	printf("%s lookup bad keys: r=%ld count=%u\n", t, r, count);
+	count = 3;
+	r = batch(LOOKUP_BATCH, fd, NULL, &tok, keys, guarded(0), &count, 0, 0);
+	printf("%s lookup bad values: r=%ld count=%u\n", t, r, count);
+	count = 3;
+	r = batch(LOOKUP_BATCH, fd, bad, &tok, keys, vals, &count, 0, 0);
+	printf("%s lookup bad in_batch: r=%ld count=%u\n", t, r, count);
+	count = 3;
+	r = batch(LOOKUP_BATCH, fd, NULL, bad, keys, vals, &count, 0, 0);
+	printf("%s lookup bad out_batch: r=%ld count=%u\n", t, r, count);
+	count = 0;
+	r = batch(LOOKUP_BATCH, fd, bad, bad, bad, bad, &count, 0, 0);
+	printf("%s lookup count 0, all bad: r=%ld count=%u\n", t, r, count);
+	/* What a failed lookup left in keys/values is unspecified (the
+	 * kernel leaves partial copies, the supervisor need not): reset. */
+	for (uint32_t i = 0; i < 16; i++) {
+		keys[i] = key_of(type, i + 20);
+		vals[i] = i;
+	}
+	count = 2;
+	r = batch(UPDATE_BATCH, fd, bad, bad, keys, vals, &count, 0, 0);
+	printf("%s update ignores tokens: r=%ld count=%u\n", t, r, count);
+
+	r = sys_bpf(LOOKUP_BATCH, bad, sizeof(struct batch_attr));
+	printf("%s attr bad: r=%ld\n", t, r);
+	ra = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	*ra = (struct batch_attr){ .keys = p2u(keys), .values = p2u(vals), .count = 2,
+				   .map_fd = (uint32_t)fd };
+	mprotect(ra, 4096, PROT_READ);
+	r = sys_bpf(UPDATE_BATCH, ra, sizeof(*ra));
+	printf("%s attr read-only: r=%ld count=%u\n", t, r, ra->count);
+	{
+		unsigned char big[4200];
+		struct batch_attr a = { .keys = p2u(keys), .values = p2u(vals), .count = 1,
+					.map_fd = (uint32_t)fd };
+
+		memset(big, 0, sizeof(big));
+		memcpy(big, &a, sizeof(a));
+		r = sys_bpf(UPDATE_BATCH, big, 4097);
+		printf("%s attr size 4097: r=%ld\n", t, r);
+		r = sys_bpf(UPDATE_BATCH, big, 4096);
+		printf("%s attr size 4096 zero tail: r=%ld\n", t, r);
+		big[60] = 1;
+		r = sys_bpf(UPDATE_BATCH, big, 64);
+		printf("%s attr byte 60 set: r=%ld\n", t, r);
+		big[60] = 0;
+		big[3000] = 1;
+		r = sys_bpf(UPDATE_BATCH, big, 4096);
+		printf("%s attr byte 3000 set: r=%ld\n", t, r);
+		r = sys_bpf(UPDATE_BATCH, big, 20);
+		printf("%s attr size 20: r=%ld\n", t, r);
+	}
+	walk(type, fd, LOOKUP_BATCH, 8, "alive");
+	close(fd);
+}
+
+static void *thread_main(void *arg)
+{
+	uint32_t keys[32], tok, count, got;
+	uint64_t vals[32];
+	long bad = 0, r;
+	int fd = map_create(TYPE_HASH, 64);
+
+	(void)arg;
+	for (int it = 0; it < 200; it++) {
+		for (uint32_t i = 0; i < 32; i++) {
+			keys[i] = i * 7 + (uint32_t)it;
+			vals[i] = keys[i] ^ 0x5a5a;
+		}
+		count = 32;
+		r = batch(UPDATE_BATCH, fd, NULL, NULL, keys, vals, &count, 0, 0);
+		if (r || count != 32)
+			bad++;
+		got = 0;
+		for (int calls = 0; calls < 100; calls++) {
+			count = 10;
+			r = batch(LOOKUP_AND_DELETE_BATCH, fd, calls ? &tok : NULL, &tok, keys, vals,
+				  &count, 0, 0);
+			for (uint32_t i = 0; i < count; i++)
+				if (vals[i] != (keys[i] ^ 0x5a5a))
+					bad++;
+			got += count;
+			if (r)
+				break;
+		}
+		if (r != -ENOENT || got != 32)
+			bad++;
+	}
+	close(fd);
+	return (void *)bad;
+}
+
+static void threads(void)
+{
+	pthread_t th[4];
+	long bad = 0;
+	void *res;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, thread_main, NULL);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], &res);
+		bad += (long)res;
+	}
+	printf("threads: bad=%ld\n", bad);
+}
+
+static void forked(void)
+{
+	int fd = map_create(TYPE_HASH, 64), st;
+	uint32_t count;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		long r = fill(TYPE_HASH, fd, 20, &count);
+
+		printf("child update: r=%ld count=%u\n", r, count);
+		basic(TYPE_HASH);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	printf("child status=%d\n", st);
+	walk(TYPE_HASH, fd, LOOKUP_BATCH, 8, "parent-sees");
+}
+
+static void forkexec(void)
+{
+	int st;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "static-client", "basic", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	printf("exec child status=%d\n", st);
+}
+
+static void *spin(void *arg)
+{
+	int fd = *(int *)arg;
+	uint32_t keys[64], tok, count;
+	uint64_t vals[64];
+
+	for (;;) {
+		count = 64;
+		batch(LOOKUP_BATCH, fd, NULL, &tok, keys, vals, &count, 0, 0);
+	}
+	return NULL;
+}
+
+/* Threads inside batch calls when the process exits: the supervisor must
+ * drop their calls and carry on. */
+static void die(void)
+{
+	static int fd;
+	pthread_t th;
+	uint32_t count;
+
+	fd = map_create(TYPE_HASH, 256);
+	fill(TYPE_HASH, fd, 200, &count);
+	for (int i = 0; i < 3; i++)
+		pthread_create(&th, NULL, spin, &fd);
+	usleep(200 * 1000);
+	printf("die: exiting\n");
+	fflush(stdout);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "basic";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(mode, "basic")) {
+		basic(TYPE_HASH);
+		basic(TYPE_ARRAY);
+	} else if (!strcmp(mode, "efault")) {
+		efault(TYPE_HASH);
+		efault(TYPE_ARRAY);
+	} else if (!strcmp(mode, "threads")) {
+		threads();
+	} else if (!strcmp(mode, "fork")) {
+		forked();
+	} else if (!strcmp(mode, "forkexec")) {
+		forkexec();
+	} else if (!strcmp(mode, "die")) {
+		die();
+	} else {
+		fprintf(stderr, "usage: static-client basic|efault|threads|fork|forkexec|die\n");
+		return 2;
+	}
+	return 0;
+}

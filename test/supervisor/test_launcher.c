@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * `bpfbatch run` against a statically linked client that LD_PRELOAD cannot
+ * reach: the client fails on a simulated 5.4 kernel, and gives exactly the
+ * native answers under the supervisor on the same simulated kernel (so the
+ * emulation serves it through the target's memory), including EFAULT for its
+ * bad pointers, with threads, fork and exec, and when it dies mid-call.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef STATIC_CLIENT
+#error "STATIC_CLIENT must name the static client binary"
+#endif
+
+struct out {
+	int status; /* exit code, or 128 + signal */
+	char text[32768];
+	char err[8192];
+};
+
+static const char *tool(void)
+{
+	const char *t = getenv("BPFBATCH_TOOL");
+
+	cr_assert(t && *t, "BPFBATCH_TOOL is not set (run through meson test)");
+	return t;
+}
+
+static void drain(int ofd, int efd, struct out *o)
+{
+	struct pollfd p[2] = { { ofd, POLLIN, 0 }, { efd, POLLIN, 0 } };
+	char *buf[2] = { o->text, o->err };
+	size_t cap[2] = { sizeof(o->text) - 1, sizeof(o->err) - 1 }, len[2] = { 0, 0 };
+	char scratch[256];
+	int open_fds = 2;
+
+	while (open_fds) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			if (len[i] < cap[i])
+				n = read(p[i].fd, buf[i] + len[i], cap[i] - len[i]);
+			else
+				n = read(p[i].fd, scratch, sizeof(scratch));
+			if (n > 0 && len[i] < cap[i])
+				len[i] += (size_t)n;
+			if (n == 0 || (n < 0 && errno != EINTR)) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	o->text[len[0]] = '\0';
+	o->err[len[1]] = '\0';
+}
+
+/* Run argv (NULL-terminated, argv[0] a path) with @env_kv ("K=V" or NULL)
+ * added, capturing stdout and stderr. */
+static void run(const char *const argv[], const char *env_kv, struct out *o)
+{
+	int op[2], ep[2], st;
+	pid_t pid;
+
+	memset(o, 0, sizeof(*o));
+	cr_assert_eq(pipe2(op, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(ep, O_CLOEXEC), 0);
+	fflush(NULL);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		unsetenv("LD_PRELOAD");
+		if (env_kv)
+			putenv((char *)env_kv);
+		dup2(op[1], STDOUT_FILENO);
+		dup2(ep[1], STDERR_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(op[1]);
+	close(ep[1]);
+	drain(op[0], ep[0], o);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The client in @mode: natively, under `sim --kernel 5.4`, or under
+ * `run [--kernel 5.4]`. */
+enum how { NATIVE, SIM_54, RUN, RUN_54 };
+
+static void client(enum how how, const char *mode, const char *env_kv, struct out *o)
+{
+	const char *argv[8];
+	int n = 0;
+
+	if (how != NATIVE) {
+		argv[n++] = tool();
+		argv[n++] = how == SIM_54 ? "sim" : "run";
+		if (how != RUN) {
+			argv[n++] = "--kernel";
+			argv[n++] = "5.4";
+		}
+		argv[n++] = "--";
+	}
+	argv[n++] = STATIC_CLIENT;
+	argv[n++] = mode;
+	argv[n] = NULL;
+	run(argv, env_kv, o);
+}
+
+/* Supervised output must equal the native output, line for line. */
+static void same_as_native(enum how how, const char *mode, const char *env_kv)
+{
+	static struct out native, sup;
+
+	client(NATIVE, mode, NULL, &native);
+	cr_assert_eq(native.status, 0, "native %s: exit %d: %s", mode, native.status, native.err);
+	cr_assert(native.text[0], "native %s printed nothing", mode);
+	client(how, mode, env_kv, &sup);
+	cr_assert_eq(sup.status, 0, "supervised %s: exit %d: %s", mode, sup.status, sup.err);
+	cr_assert_str_eq(sup.text, native.text, "supervised %s differs from native:\n%s\n---\n%s",
+			 mode, sup.text, native.text);
+}
+
+TestSuite(launcher, .timeout = 120);
+
+Test(launcher, static_client_fails_on_simulated_5_4)
+{
+	static struct out o;
+
+	client(SIM_54, "basic", NULL, &o);
+	cr_assert_eq(o.status, 0, "%s", o.err);
+	cr_assert(strstr(o.text, "hash update: r=-22 count=40"), "%s", o.text);
+	cr_assert(strstr(o.text, "array update: r=-22 count=40"), "%s", o.text);
+	cr_assert(strstr(o.text, "hash lookup batch 7: end r=-22"), "%s", o.text);
+}
+
+Test(launcher, all_commands_emulated_under_run_kernel_5_4)
+{
+	same_as_native(RUN_54, "basic", NULL);
+}
+
+Test(launcher, all_commands_native_through_run)
+{
+	same_as_native(RUN, "basic", NULL);
+}
+
+Test(launcher, bad_pointers_give_efault_emulated)
+{
+	same_as_native(RUN_54, "efault", NULL);
+}
+
+Test(launcher, bad_pointers_give_efault_native)
+{
+	same_as_native(RUN, "efault", NULL);
+}
+
+Test(launcher, multithreaded_target)
+{
+	static struct out o;
+
+	same_as_native(RUN_54, "threads", NULL);
+	client(RUN_54, "threads", NULL, &o);
+	cr_assert_str_eq(o.text, "threads: bad=0\n");
+}
+
+Test(launcher, forked_child_is_served)
+{
+	same_as_native(RUN_54, "fork", NULL);
+}
+
+Test(launcher, exec_after_fork_is_served)
+{
+	same_as_native(RUN_54, "forkexec", NULL);
+}
+
+Test(launcher, target_dies_mid_call)
+{
+	static struct out o;
+
+	client(RUN_54, "die", NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert_str_eq(o.text, "die: exiting\n");
+}
+
+/* The 5.0-5.5 path: the map reopened by id from the target's fdinfo. */
+Test(launcher, fdinfo_fallback_for_kernels_without_pidfd_getfd)
+{
+	same_as_native(RUN_54, "basic", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
+	same_as_native(RUN_54, "efault", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
+}
+
+Test(launcher, nested_supervisor_is_refused_clearly)
+{
+	static struct out o;
+	const char *argv[] = { tool(), "run", "--", tool(), "run", "--", "/bin/true", NULL };
+
+	run(argv, NULL, &o);
+	cr_assert_eq(o.status, 2, "exit %d: %s", o.status, o.err);
+	cr_assert(strstr(o.err, "cannot nest"), "%s", o.err);
+}
+
+Test(launcher, exit_status_is_the_targets)
+{
+	static struct out o;
+	const char *code[] = { tool(), "run", "--", "/bin/sh", "-c", "exit 7", NULL };
+	const char *sig[] = { tool(), "run", "--", "/bin/sh", "-c", "kill -TERM $$", NULL };
+	const char *missing[] = { tool(), "run", "--", "/nonexistent/cmd", NULL };
+
+	run(code, NULL, &o);
+	cr_assert_eq(o.status, 7);
+	run(sig, NULL, &o);
+	cr_assert_eq(o.status, 128 + 15);
+	run(missing, NULL, &o);
+	cr_assert_eq(o.status, 127);
+	cr_assert(strstr(o.err, "cannot execute"), "%s", o.err);
+}
