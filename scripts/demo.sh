@@ -16,15 +16,7 @@ cd "$(dirname "$0")/.." || die "cannot find the repository root"
 [ "$(id -u)" = 0 ] || die "must be run as root (bpf() and seccomp need it)"
 
 # Install what is missing, and only that.
-missing=
-for pkg in libbpf-dev libseccomp-dev libcriterion-dev meson pkg-config gcc; do
-	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-		missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-	echo "== installing:$missing"
-	apt-get update -q && apt-get install -y $missing || die "apt-get failed"
-fi
+scripts/deps.sh || die "installing dependencies failed"
 
 build=${BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then
