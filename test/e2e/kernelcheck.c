@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -105,6 +106,26 @@ static int mixed(void)
 	return 1;
 }
 
+/* After exec: a token from before names nothing (the cursors were the old
+ * image's), and a fresh walk of the inherited map is whole. */
+static int exec_token(int fd, __u32 token)
+{
+	__u32 keys[64], out, cnt = 64, total = 0;
+	__u64 vals[64];
+	void *in = NULL;
+	int r = bpf_map_lookup_batch(fd, &token, &out, keys, vals, &cnt, NULL);
+
+	printf("old token: errno %d count %u\n", r ? errno : 0, cnt);
+	do {
+		cnt = 64;
+		r = bpf_map_lookup_batch(fd, in, &out, keys, vals, &cnt, NULL);
+		total += cnt;
+		in = &out;
+	} while (!r);
+	printf("fresh walk: errno %d total %u\n", errno, total);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -135,6 +156,8 @@ int main(int argc, char **argv)
 							&key, &val, BPF_F_LOCK));
 	if (!strcmp(c, "mixed"))
 		return mixed();
+	if (!strcmp(c, "exec-token") && argc == 4)
+		return exec_token(atoi(argv[2]), (__u32)strtoul(argv[3], NULL, 0));
 	fprintf(stderr, "usage: kernelcheck CASE\n");
 	return 2;
 }

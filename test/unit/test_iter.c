@@ -7,10 +7,12 @@
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -274,5 +276,35 @@ Test(iter, signals_during_long_batches, .timeout = 60)
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
 	cr_assert_gt(atomic_load(&signals), 0, "signals did arrive");
+	close(fd);
+}
+
+Test(iter, exec_forgets_tokens_but_keeps_the_map, .timeout = 60)
+{
+	uint32_t keys[10], out, cnt = 10;
+	uint64_t vals[10];
+	char fdarg[16], tokarg[16], buf[256] = "";
+	int fd = new_hash(NKEYS), p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	fill(fd, 0, 100);
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &out, keys, vals, &cnt, NULL), 0);
+	/* Map fds are close-on-exec; a program handing one on clears that. */
+	snprintf(fdarg, sizeof(fdarg), "%d", fcntl(fd, F_DUPFD, 100));
+	snprintf(tokarg, sizeof(tokarg), "%u", out);
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		setenv("LD_PRELOAD", getenv("BPFBATCH_SO"), 1);
+		execl(KERNELCHECK, "kernelcheck", "exec-token", fdarg, tokarg, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert_str_eq(buf, "old token: errno 2 count 0\nfresh walk: errno 2 total 100\n");
 	close(fd);
 }
