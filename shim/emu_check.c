@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
 
 #include "emu.h"
 #include "raw.h"
@@ -33,6 +37,33 @@ static long probe_update_flags(int fd, uint64_t flags)
 	return r == -EFAULT ? 0 : r;
 }
 
+/*
+ * A type no kernel batches: after the fd and permission checks the newest
+ * kernel says ENOTSUPP. Their single-element commands are no probe (a queue
+ * lookup pops nothing but can answer ENOENT, its delete is EINVAL), so ask
+ * the fd itself: is it a map (OBJ_GET_INFO_BY_FD also answers for progs),
+ * and may it be read or written?
+ */
+static long check_unbatchable(int fd, bool reads, bool writes)
+{
+	char path[40], link[32];
+	long n, mode;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = bb_raw_syscall(SYS_readlinkat, AT_FDCWD, (long)path, (long)link, sizeof(link) - 1,
+			   0, 0);
+	if (n > 0) {
+		link[n] = '\0';
+		if (strcmp(link, "anon_inode:bpf-map") != 0)
+			return -EINVAL;
+	}
+	mode = bb_raw_syscall(SYS_fcntl, fd, F_GETFL, 0, 0, 0, 0);
+	if (mode >= 0 && ((reads && (mode & O_ACCMODE) == O_WRONLY) ||
+			  (writes && (mode & O_ACCMODE) == O_RDONLY)))
+		return -EPERM;
+	return -BB_ENOTSUPP;
+}
+
 long bb_emu_check(struct bb_emu_call *c)
 {
 	const struct bb_batch_attr *a = &c->a;
@@ -47,7 +78,8 @@ long bb_emu_check(struct bb_emu_call *c)
 	if (r < 0)
 		return r;
 	if (c->m.family == BB_FAM_NONE)
-		return BB_NOT_EMULATED;
+		return bb_map_type_unbatchable(c->m.type) ? check_unbatchable(fd, reads, writes)
+							  : BB_NOT_EMULATED;
 
 	if (reads && (r = probe_read(fd, 0)))
 		return r;

@@ -82,6 +82,28 @@ static bool kernel_has_obj_info(void)
 	return t == BB_TRI_YES;
 }
 
+/* Types with no key iteration, which no kernel batches: the emulation
+ * answers them as the newest kernel does (ENOTSUPP) rather than as an old
+ * kernel that does not know the command (EINVAL). */
+bool bb_map_type_unbatchable(uint32_t type)
+{
+	switch (type) {
+	case 22: /* QUEUE */
+	case 23: /* STACK */
+	case 24: /* SK_STORAGE */
+	case 26: /* STRUCT_OPS */
+	case 27: /* RINGBUF */
+	case 28: /* INODE_STORAGE */
+	case 29: /* TASK_STORAGE */
+	case 30: /* BLOOM_FILTER */
+	case 31: /* USER_RINGBUF */
+	case 32: /* CGRP_STORAGE */
+	case 33: /* ARENA */
+		return true;
+	}
+	return false;
+}
+
 long bb_map_get(int fd, struct bb_map *m)
 {
 	struct bb_map_info info;

@@ -33,6 +33,9 @@ struct bb_map {
 /* Fill @m from OBJ_GET_INFO_BY_FD. Returns 0 or the kernel's -errno. */
 long bb_map_get(int fd, struct bb_map *m);
 
+/* A known type that no kernel batches (queues, ring buffers, ...)? */
+bool bb_map_type_unbatchable(uint32_t type);
+
 /* Does the newest kernel implement batch @cmd for this type (else ENOTSUPP)? */
 bool bb_map_has_batch_op(const struct bb_map *m, int cmd);
 
