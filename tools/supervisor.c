@@ -29,7 +29,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -69,6 +74,48 @@ static int add_arches(scmp_filter_ctx ctx)
 }
 
 /* Load the notify filter; returns the listener fd or -errno. */
+/*
+ * Once the supervisor has received a call, a signal to the target must not
+ * abandon it: the kernel would restart the syscall after the supervisor had
+ * already served it (deleting elements twice over, moving a cursor twice).
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19+) makes the wait killable
+ * only; libseccomp 2.5 cannot set it, so its program is loaded by hand.
+ * Returns the listener, or -EINVAL where the kernel lacks the flag (then
+ * only fatal signals are safe; see docs/containers.md).
+ */
+static int load_wait_killable(scmp_filter_ctx ctx, bool nnp)
+{
+	struct sock_fprog prog;
+	struct stat st;
+	void *insns;
+	int mfd, r;
+
+	mfd = memfd_create("bpfbatch-filter", MFD_CLOEXEC);
+	if (mfd < 0)
+		return -EINVAL;
+	if (seccomp_export_bpf(ctx, mfd) < 0 || fstat(mfd, &st) < 0 || st.st_size <= 0 ||
+	    !(insns = malloc((size_t)st.st_size))) {
+		close(mfd);
+		return -EINVAL;
+	}
+	r = pread(mfd, insns, (size_t)st.st_size, 0) == st.st_size ? 0 : -EINVAL;
+	close(mfd);
+	if (!r && nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		r = -errno;
+	if (!r) {
+		prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+		prog.filter = insns;
+		r = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				 SECCOMP_FILTER_FLAG_NEW_LISTENER |
+					 SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+				 &prog);
+		if (r < 0)
+			r = -errno;
+	}
+	free(insns);
+	return r;
+}
+
 static int load_filter(bool nnp)
 {
 	scmp_filter_ctx ctx;
@@ -94,6 +141,13 @@ static int load_filter(bool nnp)
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xfffffffcULL,
 					     (scmp_datum_t)BB_MAP_LOOKUP_BATCH));
 	if (!r) {
+		r = load_wait_killable(ctx, nnp);
+		if (r >= 0) {
+			seccomp_release(ctx);
+			return r; /* the listener */
+		}
+	}
+	if (!r || r == -EINVAL) {
 		errno = 0;
 		r = seccomp_load(ctx);
 		/* 2.5.4 reports EBUSY as ECANCELED or even EFAULT, with or
