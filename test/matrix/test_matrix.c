@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * The coverage matrix: kernels {4.9, 4.14, 4.19, 5.4, 5.10, 5.15, native} x
+ * every map type the matrix client creates x the four batch commands.
+ *
+ * Ground truth is the client run on this kernel (6.18) without the shim;
+ * where 6.18 answers 524 for a cell, the client's --reference run (the same
+ * scenario done with single-element commands, 524 where the syscall refuses
+ * the type) stands in for it. Every kernel's run, under `bpfbatch sim` with
+ * the shim preloaded, must print the same RESULT and DIGEST per cell.
+ *
+ * Each cell is classified from the shim's BPFBATCH_LOG lines between the
+ * client's "matrix: cell" markers: no line = native (the kernel served every
+ * call), "emulated ... -> -524" or "kernel (...)" = refused as the kernel
+ * refuses, any other "emulated" = emulated. The table goes to MATRIX_OUT
+ * (docs/map-types.md keeps a copy) and to stdout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#define MAX_CELLS 256
+#define NCMDS 4
+
+static const char *const cmds[NCMDS] = { "LOOKUP", "LOOKUP_AND_DELETE", "UPDATE", "DELETE" };
+
+struct kernel {
+	const char *name;	/* for `bpfbatch sim --kernel`; NULL = native */
+	const char *label;
+	unsigned int v;		/* major * 256 + minor */
+};
+
+#define KV(a, b) ((a) * 256U + (b))
+
+static const struct kernel kernels[] = {
+	{ "4.9", "4.9", KV(4, 9) },	{ "4.14", "4.14", KV(4, 14) },
+	{ "4.19", "4.19", KV(4, 19) },	{ "5.4", "5.4", KV(5, 4) },
+	{ "5.10", "5.10", KV(5, 10) },	{ "5.15", "5.15", KV(5, 15) },
+	{ NULL, "native (6.18)", KV(6, 18) },
+};
+
+#define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
+
+/*
+ * Since when each type exists. The simulator filters bpf commands, not map
+ * types, so the client creates every type on every simulated kernel; a cell
+ * of a type the kernel did not have is still compared (the shim must not
+ * misbehave) but shown as "n/a" rather than counted as coverage.
+ */
+static const struct {
+	const char *type;
+	unsigned int since;
+} type_since[] = {
+	{ "HASH", KV(3, 19) },		 { "ARRAY", KV(3, 19) },
+	{ "PROG_ARRAY", KV(4, 2) },	 { "PERF_EVENT_ARRAY", KV(4, 3) },
+	{ "PERCPU_HASH", KV(4, 6) },	 { "PERCPU_ARRAY", KV(4, 6) },
+	{ "STACK_TRACE", KV(4, 6) },	 { "CGROUP_ARRAY", KV(4, 8) },
+	{ "LRU_HASH", KV(4, 10) },	 { "LRU_PERCPU_HASH", KV(4, 10) },
+	{ "LPM_TRIE", KV(4, 11) },	 { "ARRAY_OF_MAPS", KV(4, 12) },
+	{ "HASH_OF_MAPS", KV(4, 12) },	 { "DEVMAP", KV(4, 14) },
+	{ "SOCKMAP", KV(4, 14) },	 { "CPUMAP", KV(4, 15) },
+	{ "XSKMAP", KV(4, 18) },	 { "SOCKHASH", KV(4, 18) },
+	{ "CGROUP_STORAGE", KV(4, 19) }, { "REUSEPORT_SOCKARRAY", KV(4, 19) },
+	{ "PERCPU_CGROUP_STORAGE", KV(4, 20) },
+	{ "QUEUE", KV(4, 20) },		 { "STACK", KV(4, 20) },
+	{ "DEVMAP_HASH", KV(5, 4) },	 { "RINGBUF", KV(5, 8) },
+	{ "BLOOM_FILTER", KV(5, 16) },
+};
+
+struct cell {
+	char type[32];
+	char cmd[32];
+	char result[32];
+	char digest[96];
+};
+
+struct run {
+	struct cell cells[MAX_CELLS];
+	int n;
+	char klass[MAX_CELLS];	/* N, E, R per cell (shim runs only) */
+	char stats[160];
+	int status;
+};
+
+/* The whole output of a child, read from a temporary file after it ends:
+ * no pipe to keep drained while it runs. */
+static char *slurp(int fd)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	cr_assert(buf);
+	lseek(fd, 0, SEEK_SET);
+	while ((r = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)r;
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			cr_assert(buf);
+		}
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+static int run_child(char *const argv[], char **out, char **err)
+{
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int status, o, e;
+	pid_t pid;
+
+	cr_assert(fo && fe);
+	o = dup(fileno(fo));
+	e = dup(fileno(fe));
+	fclose(fo);
+	fclose(fe);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		/* The ground truth runs without the shim; the shim runs get
+		 * exactly the settings named on their command line. */
+		unsetenv("LD_PRELOAD");
+		unsetenv("BPFBATCH_MODE");
+		unsetenv("BPFBATCH_LOG");
+		unsetenv("BPFBATCH_STATS");
+		dup2(o, 1);
+		dup2(e, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	cr_assert(waitpid(pid, &status, 0) == pid);
+	*out = slurp(o);
+	*err = slurp(e);
+	return status;
+}
+
+static void parse_cells(struct run *r, char *out)
+{
+	char *save = NULL;
+
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct cell *c = &r->cells[r->n];
+
+		if (line[0] == '#' || r->n == MAX_CELLS)
+			continue;
+		if (sscanf(line, "%31s %31s %31s %95s", c->type, c->cmd, c->result, c->digest) < 3)
+			continue;
+		r->klass[r->n] = 'N';
+		r->n++;
+	}
+}
+
+static int find_cell(const struct run *r, const char *type, const char *cmd)
+{
+	for (int i = 0; i < r->n; i++)
+		if (!strcmp(r->cells[i].type, type) && !strcmp(r->cells[i].cmd, cmd))
+			return i;
+	return -1;
+}
+
+/* "bpfbatch: LOOKUP_BATCH: emulated (why) -> r" belongs to the last cell
+ * announced; only lines for the cell's own command count. */
+static void classify(struct run *r, char *err)
+{
+	char *save = NULL, type[32], cmd[32], lcmd[48], path[16];
+	int cur = -1;
+	long ret;
+
+	for (char *line = strtok_r(err, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "matrix: cell %31s %31s", type, cmd) == 2) {
+			cur = find_cell(r, type, cmd);
+			continue;
+		}
+		if (!strncmp(line, "bpfbatch: native ", 17)) {
+			snprintf(r->stats, sizeof(r->stats), "%s", line + 10);
+			continue;
+		}
+		if (cur < 0 || sscanf(line, "bpfbatch: %47[A-Z_]: %15s", lcmd, path) != 2)
+			continue;
+		snprintf(cmd, sizeof(cmd), "%s_BATCH", r->cells[cur].cmd);
+		if (strcmp(lcmd, cmd))
+			continue;
+		if (!strcmp(path, "kernel")) {
+			r->klass[cur] = r->klass[cur] == 'E' ? 'E' : 'R';
+		} else if (!strcmp(path, "emulated")) {
+			char *arrow = strstr(line, "-> ");
+
+			ret = arrow ? strtol(arrow + 3, NULL, 10) : 0;
+			if (ret == -524)
+				r->klass[cur] = r->klass[cur] == 'E' ? 'E' : 'R';
+			else
+				r->klass[cur] = 'E';
+		}
+	}
+}
+
+static void run_client(struct run *r, const struct kernel *k, bool through_shim,
+		       const char *extra)
+{
+	const char *so = getenv("BPFBATCH_SO"), *tool = getenv("BPFBATCH_TOOL");
+	char preload[4096];
+	char *argv[16], *out, *err;
+	int n = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (through_shim) {
+		cr_assert(so && tool, "BPFBATCH_SO and BPFBATCH_TOOL must be set (meson test)");
+		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", so);
+		if (k->name) {
+			argv[n++] = (char *)tool;
+			argv[n++] = "sim";
+			argv[n++] = "--kernel";
+			argv[n++] = (char *)k->name;
+			argv[n++] = "--";
+		}
+		argv[n++] = "env";
+		argv[n++] = preload;
+		argv[n++] = "BPFBATCH_STATS=1";
+		argv[n++] = "BPFBATCH_LOG=1";
+	}
+	argv[n++] = MATRIX_CLIENT;
+	if (extra)
+		argv[n++] = (char *)extra;
+	argv[n] = NULL;
+	r->status = run_child(argv, &out, &err);
+	parse_cells(r, out);
+	if (through_shim)
+		classify(r, err);
+	if (r->status)
+		cr_log_error("%s%s: exit status %#x; stderr tail: %s", k ? k->label : "truth",
+			     extra ? extra : "", r->status,
+			     strlen(err) > 600 ? err + strlen(err) - 600 : err);
+	free(out);
+	free(err);
+}
+
+static unsigned int since(const char *type)
+{
+	for (size_t i = 0; i < sizeof(type_since) / sizeof(type_since[0]); i++)
+		if (!strcmp(type_since[i].type, type))
+			return type_since[i].since;
+	return 0;
+}
+
+/*
+ * Where the old kernel lacks the single-element primitive the emulation
+ * needs, its answer is all anyone can give: LPM tries have no GET_NEXT_KEY
+ * before 4.16, so their lookups cannot walk (the shim passes the kernel's
+ * 524 on). Accepted as refused, and marked in the table.
+ */
+static bool old_kernel_limit(const struct kernel *k, const struct cell *c)
+{
+	return !strcmp(c->type, "LPM_TRIE") && k->v < KV(4, 16) &&
+	       (!strcmp(c->cmd, "LOOKUP") || !strcmp(c->cmd, "LOOKUP_AND_DELETE")) &&
+	       !strcmp(c->result, "errno=524") && !strncmp(c->digest, "n=0,", 4);
+}
+
+static struct run truth, ref, runs[NKERNELS];
+
+Test(live, coverage_matrix, .timeout = 600)
+{
+	static char fails[16384], notes[16384];
+	size_t flen = 0, nlen = 0;
+	int nfail = 0, nchecked = 0;
+	FILE *md;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: creates BPF maps");
+
+	run_client(&truth, NULL, false, NULL);
+	run_client(&ref, NULL, false, "--reference");
+	cr_assert(truth.status == 0 && truth.n > 0, "ground-truth run failed");
+	cr_assert(ref.status == 0 && ref.n == truth.n, "reference run failed");
+	for (size_t k = 0; k < NKERNELS; k++)
+		run_client(&runs[k], &kernels[k], true, NULL);
+
+	md = fopen(MATRIX_OUT, "w");
+	cr_assert(md, "cannot write %s", MATRIX_OUT);
+	fprintf(md, "Cells: `L LD U D` = LOOKUP, LOOKUP_AND_DELETE, UPDATE, DELETE batch.\n"
+		    "`N` native (the kernel's batch command), `E` emulated, `R` refused with the\n"
+		    "kernel's own answer (524, as 6.18 gives it), `r` refused because the old\n"
+		    "kernel lacks the single-element command the emulation needs, `-` the type\n"
+		    "does not exist in that kernel (still run: the simulator does not refuse map\n"
+		    "creation; differences there are listed, not failed), `!` disagrees with\n"
+		    "the ground truth.\n\n");
+	fprintf(md, "| map type |");
+	for (size_t k = 0; k < NKERNELS; k++)
+		fprintf(md, " %s |", kernels[k].label);
+	fprintf(md, "\n|----------|");
+	for (size_t k = 0; k < NKERNELS; k++)
+		fprintf(md, "%s", k + 1 < NKERNELS ? ":----:|" : ":------:|");
+	fprintf(md, "\n");
+
+	for (int i = 0; i < truth.n; i += NCMDS) {
+		const char *type = truth.cells[i].type;
+
+		if (!strcmp(truth.cells[i].result, "skip"))
+			continue;
+		fprintf(md, "| %s |", type);
+		for (size_t k = 0; k < NKERNELS; k++) {
+			const struct kernel *kn = &kernels[k];
+			bool exists = since(type) <= kn->v;
+			char cellstr[32];
+			bool na_first = false;
+			int cl = 0;
+
+			for (int c = 0; c < NCMDS; c++) {
+				const struct cell *t = &truth.cells[i + c];
+				const struct cell *rf = &ref.cells[i + c];
+				const struct cell *exp = strcmp(t->result, "errno=524") ? t : rf;
+				int j = find_cell(&runs[k], type, cmds[c]);
+				const struct cell *got = j >= 0 ? &runs[k].cells[j] : NULL;
+				char mark;
+
+				cr_assert(!strcmp(t->cmd, cmds[c]) && !strcmp(rf->type, type));
+				nchecked++;
+				if (got && !strcmp(got->result, exp->result) &&
+				    !strcmp(got->digest, exp->digest)) {
+					mark = runs[k].klass[j];
+				} else if (got && old_kernel_limit(kn, got)) {
+					mark = 'r';
+				} else if (!exists) {
+					/* no tool can meet it there: noted, not failed */
+					mark = '-';
+					if (!na_first) {
+						na_first = true;
+						nlen += (size_t)snprintf(notes + nlen,
+							sizeof(notes) - nlen,
+							"- %s on %s: expected `%s`, got `%s` for",
+							type, kn->label, exp->result,
+							got ? got->result : "(missing)");
+					}
+					nlen += (size_t)snprintf(notes + nlen, sizeof(notes) - nlen,
+								 " %s", cmds[c]);
+					if (nlen >= sizeof(notes))
+						nlen = sizeof(notes) - 1;
+				} else {
+					mark = '!';
+					nfail++;
+					flen += (size_t)snprintf(fails + flen,
+						sizeof(fails) - flen,
+						"- %s %s on %s: expected `%s %s`, got `%s %s`\n",
+						type, cmds[c], kn->label, exp->result, exp->digest,
+						got ? got->result : "(missing)",
+						got ? got->digest : "");
+					if (flen >= sizeof(fails))
+						flen = sizeof(fails) - 1;
+				}
+				if (!exists)
+					mark = '-';
+				cellstr[cl++] = mark;
+			}
+			cellstr[cl] = '\0';
+			if (na_first && nlen + 2 < sizeof(notes))
+				nlen += (size_t)snprintf(notes + nlen, sizeof(notes) - nlen, "\n");
+			fprintf(md, " %s |", cellstr);
+		}
+		fprintf(md, "\n");
+	}
+	fprintf(md, "\nShim statistics per run (`BPFBATCH_STATS=1`):\n\n");
+	for (size_t k = 0; k < NKERNELS; k++)
+		fprintf(md, "- %s: %s\n", kernels[k].label,
+			runs[k].stats[0] ? runs[k].stats : "(no stats line)");
+	if (nfail)
+		fprintf(md, "\nDisagreements with the ground truth:\n\n%s", fails);
+	if (nlen)
+		fprintf(md, "\nDifferences on kernels that did not have the type (`-`, not "
+			    "failures):\n\n%s", notes);
+	fclose(md);
+
+	/* Print the table: the point of the test as much as the verdict. */
+	{
+		FILE *f = fopen(MATRIX_OUT, "r");
+		char line[512];
+
+		while (f && fgets(line, sizeof(line), f))
+			fputs(line, stdout);
+		if (f)
+			fclose(f);
+		fflush(stdout);
+	}
+	for (size_t k = 0; k < NKERNELS; k++)
+		cr_expect(runs[k].status == 0, "%s: client exited with %#x", kernels[k].label,
+			  runs[k].status);
+	cr_expect(nfail == 0, "%d of %d cells disagree with the ground truth:\n%s", nfail,
+		  nchecked, fails);
+}
