@@ -308,3 +308,110 @@ Test(iter, exec_forgets_tokens_but_keeps_the_map, .timeout = 60)
 	cr_assert_str_eq(buf, "old token: errno 2 count 0\nfresh walk: errno 2 total 100\n");
 	close(fd);
 }
+
+/* LPM tries: the kernel's own walk restarts (and duplicates) when its token
+ * key is deleted; the emulated walk, found again by that key, does not. */
+struct lpm_key {
+	uint32_t prefixlen;
+	uint8_t addr[4];
+};
+
+#define NLPM 600
+
+static int new_lpm(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	int fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, NULL, sizeof(struct lpm_key), 8, NLPM, &o);
+
+	if (fd < 0)
+		cr_skip_test("cannot create an LPM trie here: %s", strerror(errno));
+	for (uint32_t i = 0; i < NLPM; i++) {
+		struct lpm_key k = { 24 + i % 9, { 10, (uint8_t)(i >> 8), (uint8_t)i, 0 } };
+		uint64_t v = i;
+
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	}
+	return fd;
+}
+
+static uint32_t lpm_index(const struct lpm_key *k)
+{
+	return (uint32_t)k->addr[1] << 8 | k->addr[2];
+}
+
+struct lpm_churn {
+	int fd;
+	atomic_bool stop;
+};
+
+static void *lpm_churn_thread(void *arg)
+{
+	struct lpm_churn *c = arg;
+	uint32_t i = NLPM / 2;
+
+	while (!atomic_load(&c->stop)) {
+		struct lpm_key k = { 24 + i % 9, { 10, (uint8_t)(i >> 8), (uint8_t)i, 0 } };
+		uint64_t v = i;
+
+		bpf_map_delete_elem(c->fd, &k);
+		bpf_map_update_elem(c->fd, &k, &v, BPF_ANY);
+		if (++i == NLPM)
+			i = NLPM / 2;
+	}
+	return NULL;
+}
+
+static void lpm_walk(int fd, bool delete_returned, unsigned char *seen)
+{
+	struct lpm_key keys[7], out;
+	uint64_t vals[7];
+	void *in = NULL;
+	int r, calls = 0;
+
+	do {
+		uint32_t cnt = 7;
+
+		r = bpfbatch_map_lookup_batch(fd, in, &out, keys, vals, &cnt, NULL);
+		cr_assert(r == 0 || r == -ENOENT, "lookup: %d", r);
+		for (uint32_t i = 0; i < cnt; i++) {
+			cr_assert_eq(vals[i], lpm_index(&keys[i]));
+			seen[lpm_index(&keys[i])]++;
+			if (delete_returned)
+				cr_assert_eq(bpf_map_delete_elem(fd, &keys[i]), 0);
+		}
+		in = &out;
+		cr_assert_lt(++calls, 10 * NLPM, "the walk must end");
+	} while (r == 0);
+}
+
+Test(iter, lpm_lookup_then_delete_is_exact, .timeout = 60)
+{
+	unsigned char seen[NLPM] = { 0 };
+	int fd = new_lpm();
+
+	lpm_walk(fd, true, seen);
+	for (uint32_t i = 0; i < NLPM; i++)
+		cr_assert_eq(seen[i], 1, "prefix %u", i);
+	close(fd);
+}
+
+Test(iter, lpm_walk_under_churn_is_exact, .timeout = 120)
+{
+	struct lpm_churn c = { .fd = new_lpm() };
+	pthread_t t;
+
+	cr_assert_eq(pthread_create(&t, NULL, lpm_churn_thread, &c), 0);
+	for (int round = 0; round < 10; round++) {
+		unsigned char seen[NLPM] = { 0 };
+
+		lpm_walk(c.fd, false, seen);
+		for (uint32_t i = 0; i < NLPM; i++) {
+			cr_assert_leq(seen[i], 1, "prefix %u twice (round %d)", i, round);
+			if (i < NLPM / 2)
+				cr_assert_eq(seen[i], 1, "stable prefix %u lost (round %d)", i, round);
+		}
+	}
+	atomic_store(&c.stop, true);
+	pthread_join(t, NULL);
+	close(c.fd);
+}

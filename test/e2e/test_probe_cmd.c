@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * `bpfbatch probe`: its JSON names the path the shim takes per map type and
+ * command, on this kernel and on simulated ones; and the shim says nothing
+ * on stderr unless BPFBATCH_LOG or BPFBATCH_STATS asks it to.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+static void probe(const char *kernel, struct e2e_out *o)
+{
+	const char *argv[] = { e2e_env("BPFBATCH_TOOL"), "probe", "--json", NULL };
+
+	cr_assert_eq(e2e_run(kernel, false, argv, o), 0);
+	cr_assert_eq(o->status, 0, "probe: %s", o->err);
+}
+
+/* The "shim" verdict for TYPE's CMD in the JSON. */
+static void expect(const struct e2e_out *o, const char *type, const char *cmd, const char *want)
+{
+	char key[64], pat[128];
+	const char *t;
+
+	snprintf(key, sizeof(key), "\"type\": \"%s\"", type);
+	t = strstr(o->out, key);
+	cr_assert_not_null(t, "type %s in %s", type, o->out);
+	snprintf(pat, sizeof(pat), "\"%s\": {\"kernel\": ", cmd);
+	t = strstr(t, pat);
+	cr_assert_not_null(t);
+	t = strstr(t, "\"shim\": \"");
+	cr_assert_not_null(t);
+	t += strlen("\"shim\": \"");
+	cr_assert_eq(strncmp(t, want, strlen(want)), 0, "%s %s: want %s, got %.12s", type, cmd,
+		     want, t);
+}
+
+Test(probe_cmd, paths_per_kernel, .timeout = 120)
+{
+	struct e2e_out o;
+
+	probe(NULL, &o);
+	cr_assert_not_null(strstr(o.out, "\"kernel_batch_commands\": true"));
+	expect(&o, "hash", "lookup", "native");
+	expect(&o, "array", "delete", "refused");
+	expect(&o, "stack_trace", "lookup_and_delete", "emulated");
+	expect(&o, "lpm_trie", "lookup_and_delete", "emulated");
+
+	probe("5.10", &o);
+	expect(&o, "hash", "lookup", "native");
+	expect(&o, "lpm_trie", "lookup", "emulated");
+	expect(&o, "hash_of_maps", "update", "emulated");
+
+	probe("5.4", &o);
+	cr_assert_not_null(strstr(o.out, "\"kernel_batch_commands\": false"));
+	expect(&o, "hash", "lookup", "emulated");
+	expect(&o, "queue", "lookup", "refused");
+}
+
+Test(probe_cmd, the_shim_is_silent_unless_asked, .timeout = 60)
+{
+	const char *argv[] = { E2E_DEMO, "--entries", "300", NULL };
+	struct e2e_out o;
+
+	unsetenv("BPFBATCH_LOG");
+	unsetenv("BPFBATCH_STATS");
+	cr_assert_eq(e2e_run("5.4", true, argv, &o), 0);
+	cr_assert_eq(o.status, 0);
+	cr_assert_str_empty(o.err, "stderr: %s", o.err);
+	setenv("BPFBATCH_LOG", "1", 1);
+	cr_assert_eq(e2e_run("5.4", true, argv, &o), 0);
+	unsetenv("BPFBATCH_LOG");
+	cr_assert_not_null(strstr(o.err, "bpfbatch: LOOKUP_BATCH: emulated (kernel lacks batch "
+					 "commands)"),
+			   "log: %s", o.err);
+}
