@@ -4,7 +4,7 @@
  * walk that the kernel restarted (GET_NEXT_KEY of a vanished key goes back to
  * the first key) never returns one twice. Insertions can be rolled back to an
  * earlier size, so a failed call leaves the iteration as it was.
- * Memory: about (key_size + 4) * 1.0-2.0 + 4 * 1.0-2.0 bytes per key.
+ * Memory: about (key_size + 8) * 1.0-2.0 + 4 * 1.0-2.0 bytes per key.
  */
 #ifndef BB_KEYSET_H
 #define BB_KEYSET_H
@@ -15,7 +15,7 @@
 
 struct bb_keyset {
 	uint32_t key_size;
-	uint32_t stride;   /* bytes per entry: next index + key, 4-aligned */
+	uint32_t stride;   /* bytes per entry: next index, hash, key (4-aligned) */
 	uint32_t n;        /* entries */
 	uint32_t cap;      /* entries the arena holds */
 	uint32_t nbuckets; /* power of two */
