@@ -75,8 +75,10 @@ struct bpfbatch_opts {
  * ENOSPC); an iteration returns every key present for its whole duration
  * exactly once, also when the caller deletes returned keys between calls or
  * other threads change the map. Emulated hash-family tokens name a cursor held
- * in this process: at most 64 iterations are open at once; the least recently
- * used is reclaimed beyond that, and a reclaimed or unknown token ends the walk
+ * in this process: at most 64 iterations are open at once, and idle ones hold
+ * at most 64 MiB together (a lookup cursor keeps the keys it returned, about
+ * key_size + 12 bytes each); the least recently used idle cursor is reclaimed
+ * beyond either bound, and a reclaimed or unknown token ends the walk
  * (-ENOENT, *count 0), as an out-of-range bucket index does in the kernel.
  */
 BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys,

@@ -71,6 +71,34 @@ static void cursor_reset(struct bb_cursor *c)
 	c->seq = seq;
 }
 
+static uint64_t cursor_bytes(const struct bb_cursor *c)
+{
+	return c->key_size + (c->track_seen ? bb_keyset_bytes(&c->seen) : 0);
+}
+
+/* Reclaim least recently used idle cursors until the idle ones fit the
+ * budget. Called with the lock held. */
+static void trim_idle(void)
+{
+	for (;;) {
+		struct bb_cursor *victim = NULL;
+		uint64_t idle = 0;
+
+		for (uint32_t i = 0; i < BB_CURSOR_SLOTS; i++) {
+			struct bb_cursor *s = &t.slots[i];
+
+			if (!s->in_use || s->busy)
+				continue;
+			idle += cursor_bytes(s);
+			if (!victim || s->last_used < victim->last_used)
+				victim = s;
+		}
+		if (idle <= BB_CURSOR_IDLE_BYTES || !victim)
+			return;
+		cursor_reset(victim);
+	}
+}
+
 struct bb_cursor *bb_cursor_open(uint32_t map_id, uint32_t key_size, enum bb_cursor_kind kind,
 				 bool track_seen)
 {
@@ -80,6 +108,7 @@ struct bb_cursor *bb_cursor_open(uint32_t map_id, uint32_t key_size, enum bb_cur
 	if (!pending)
 		return NULL;
 	lock();
+	trim_idle();
 	for (uint32_t i = 0; i < BB_CURSOR_SLOTS && !c; i++) {
 		struct bb_cursor *s = &t.slots[i];
 
@@ -186,7 +215,7 @@ void bb_cursor_usage(unsigned int *open, uint64_t *bytes)
 		if (!c->in_use)
 			continue;
 		(*open)++;
-		*bytes += c->key_size + (c->track_seen ? bb_keyset_bytes(&c->seen) : 0);
+		*bytes += cursor_bytes(c);
 	}
 	unlock();
 }

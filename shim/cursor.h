@@ -10,10 +10,13 @@
  * anything else is an unknown token (the walk ends, as for an out-of-range
  * bucket index).
  *
- * Bound: BB_CURSOR_SLOTS open iterations per process; opening one more
- * reclaims the least recently used idle one. A cursor holds one pending key
- * and, for lookups, the set of keys returned so far (see keyset.h), so its
- * memory is O(key_size * keys returned) and is freed when the walk ends.
+ * Bound: BB_CURSOR_SLOTS open iterations per process, and the idle ones
+ * hold at most BB_CURSOR_IDLE_BYTES together: opening a walk reclaims the
+ * least recently used idle cursors beyond either bound. A cursor holds one
+ * pending key and, for lookups, the set of keys returned so far (see
+ * keyset.h, about key_size + 12 bytes a key), freed when the walk ends. So
+ * memory stays below BB_CURSOR_IDLE_BYTES plus what the walks in progress
+ * (at most one per thread) have returned.
  * The table is locked; a cursor, once taken, is used by one thread at a time.
  */
 #ifndef BB_CURSOR_H
@@ -25,6 +28,7 @@
 #include "keyset.h"
 
 #define BB_CURSOR_SLOTS 64
+#define BB_CURSOR_IDLE_BYTES (64U << 20)
 
 enum bb_cursor_kind { BB_CURSOR_LOOKUP = 1, BB_CURSOR_LOOKUP_AND_DELETE = 2 };
 

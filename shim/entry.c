@@ -6,28 +6,24 @@
  * safe in signal handlers and early start-up. errno is set once, last.
  */
 #include <errno.h>
-#include <stdarg.h>
 
 #include "dispatch.h"
 #include "raw.h"
 #include "uapi.h"
 
-__attribute__((visibility("default"))) long syscall(long number, ...);
+/*
+ * Declared with its six arguments rather than "...": on the ABIs this builds
+ * for (x86-64, AArch64 Linux) integer arguments of a variadic call travel in
+ * the same registers, and glibc's own syscall() reads six of them whatever
+ * the call takes. This skips spilling them to a va_list on every call.
+ * (<unistd.h>, which declares it variadic, is not included here.)
+ */
+__attribute__((visibility("default"))) long syscall(long number, long a1, long a2, long a3,
+						     long a4, long a5, long a6);
 
-long syscall(long number, ...)
+long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-	long a1, a2, a3, a4, a5, a6, r;
-	va_list ap;
-
-	/* glibc's syscall() reads six arguments whatever the call takes. */
-	va_start(ap, number);
-	a1 = va_arg(ap, long);
-	a2 = va_arg(ap, long);
-	a3 = va_arg(ap, long);
-	a4 = va_arg(ap, long);
-	a5 = va_arg(ap, long);
-	a6 = va_arg(ap, long);
-	va_end(ap);
+	long r;
 
 	if (number == __NR_bpf && BB_IS_BATCH_CMD((int)a1))
 		r = bb_dispatch_batch((int)a1, (void *)a2, (unsigned int)a3);

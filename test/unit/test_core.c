@@ -162,3 +162,22 @@ Test(mem, bad_pointers_are_efault_not_a_crash)
 	cr_assert_str_eq(x + 8, "abc");
 	cr_assert_eq(bb_mem_read(x, bad, 0), 0, "nothing to copy");
 }
+
+Test(cursor, idle_cursors_fit_a_memory_budget, .timeout = 30)
+{
+	uint32_t tokens[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct bb_cursor *c = bb_cursor_open(500 + i, 8, BB_CURSOR_LOOKUP, true);
+
+		cr_assert_not_null(c);
+		/* ~42 MB of returned keys each: two exceed the budget together. */
+		for (uint64_t k = 0; k < (2U << 20); k++)
+			cr_assert_eq(bb_keyset_add(&c->seen, &k), 0);
+		cr_assert_gt(bb_keyset_bytes(&c->seen), BB_CURSOR_IDLE_BYTES / 2);
+		tokens[i] = bb_cursor_release(c, true);
+	}
+	bb_cursor_close(bb_cursor_open(502, 8, BB_CURSOR_LOOKUP, true));
+	cr_assert_null(bb_cursor_resume(tokens[0], 500, BB_CURSOR_LOOKUP), "oldest reclaimed");
+	cr_assert_not_null(bb_cursor_resume(tokens[1], 501, BB_CURSOR_LOOKUP), "newer kept");
+}
