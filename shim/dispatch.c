@@ -67,7 +67,7 @@ static bool caller_map_type(void *uattr, unsigned int size, uint32_t *type)
 
 	if (bb_attr_ingest(uattr, size, &a) || bb_map_get((int)a.map_fd, &m))
 		return false;
-	*type = m.type;
+	*type = m.info.type;
 	return true;
 }
 

@@ -19,11 +19,11 @@
 /* array_map_get_next_key: out of range restarts at 0, the last index ends. */
 static bool next_index(const struct bb_map *m, bool have_prev, uint32_t prev, uint32_t *next)
 {
-	if (!have_prev || prev >= m->max_entries) {
+	if (!have_prev || prev >= m->info.max_entries) {
 		*next = 0;
-		return m->max_entries > 0;
+		return m->info.max_entries > 0;
 	}
-	if (prev + 1 >= m->max_entries)
+	if (prev + 1 >= m->info.max_entries)
 		return false;
 	*next = prev + 1;
 	return true;

@@ -78,7 +78,7 @@ long bb_emu_check(struct bb_emu_call *c)
 	if (r < 0)
 		return r;
 	if (c->m.family == BB_FAM_NONE)
-		return bb_map_type_unbatchable(c->m.type) ? check_unbatchable(fd, reads, writes)
+		return bb_map_type_unbatchable(c->m.info.type) ? check_unbatchable(fd, reads, writes)
 							  : BB_NOT_EMULATED;
 
 	if (reads && (r = probe_read(fd, 0)))

@@ -21,7 +21,7 @@ long bb_emu_take(const struct bb_emu_call *c, const void *key, void *value, bool
 
 	if (!del)
 		return bb_raw_map_lookup(c->m.fd, key, value, c->a.elem_flags);
-	lde = bb_type_lookup_and_delete_elem(c->m.type);
+	lde = bb_type_lookup_and_delete_elem(c->m.info.type);
 	if (lde == BB_TRI_NO)
 		return lookup_then_delete(c, key, value);
 
@@ -30,11 +30,11 @@ long bb_emu_take(const struct bb_emu_call *c, const void *key, void *value, bool
 		/* The first real use is the probe: where the type lacks it the
 		 * kernel says ENOTSUPP (EINVAL before 4.20) and changes nothing. */
 		if (r == -BB_ENOTSUPP || r == -EOPNOTSUPP || r == -EINVAL) {
-			bb_type_set_lookup_and_delete_elem(c->m.type, false);
+			bb_type_set_lookup_and_delete_elem(c->m.info.type, false);
 			return lookup_then_delete(c, key, value);
 		}
 		if (r == 0 || r == -ENOENT)
-			bb_type_set_lookup_and_delete_elem(c->m.type, true);
+			bb_type_set_lookup_and_delete_elem(c->m.info.type, true);
 	}
 	return r;
 }

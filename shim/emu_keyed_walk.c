@@ -142,7 +142,7 @@ static long walk(struct walk *w, uint32_t *n_out, const unsigned char **pos)
 	/* Bounds the skipping after restarts: each restart re-walks at most the
 	 * map once; more than this means the map is being churned, and the call
 	 * returns what it has so far. */
-	const uint64_t skip_limit = 2ULL * ((uint64_t)w->m->max_entries + count) + 16;
+	const uint64_t skip_limit = 2ULL * ((uint64_t)w->m->info.max_entries + count) + 16;
 	uint64_t skips = 0;
 	unsigned char *cur_key;
 	int free_buf = 0;
@@ -277,7 +277,7 @@ static long finish(struct walk *w, bool fresh, uint32_t seen_mark)
 		return r ? r : -ENOENT;
 	}
 	if (r == 0 && !w->cur) {
-		w->cur = bb_cursor_open(w->m->id, w->ks, BB_CURSOR_LOOKUP_AND_DELETE, false);
+		w->cur = bb_cursor_open(w->m->info.id, w->ks, BB_CURSOR_LOOKUP_AND_DELETE, false);
 		if (!w->cur)
 			r = -ENOMEM;
 	}
@@ -316,7 +316,7 @@ long bb_emu_keyed_lookup(struct bb_emu_call *c, bool del)
 		.c = c, .m = &c->m, .del = del,
 		.keys = (char *)(uintptr_t)c->a.keys,
 		.values = (char *)(uintptr_t)c->a.values,
-		.ks = c->m.key_size,
+		.ks = c->m.info.key_size,
 	};
 	size_t kbuf = w.ks ? w.ks : 1;
 	uint32_t tok = 0, seen_mark = 0;
@@ -334,7 +334,7 @@ long bb_emu_keyed_lookup(struct bb_emu_call *c, bool del)
 		r = -EFAULT;
 		if (bb_mem_read(w.spare, in_batch, w.ks))
 			goto out;
-		w.cur = bb_cursor_find(c->m.id, kind, w.spare);
+		w.cur = bb_cursor_find(c->m.info.id, kind, w.spare);
 		fresh = !w.cur;
 		if (!w.cur)
 			w.from = w.spare; /* a walk we did not start: the kernel's rules */
@@ -345,7 +345,7 @@ long bb_emu_keyed_lookup(struct bb_emu_call *c, bool del)
 		if (tok) {
 			/* Unknown, stale or foreign: like a bucket index past the end. */
 			r = -ENOENT;
-			w.cur = bb_cursor_resume(tok, c->m.id, kind);
+			w.cur = bb_cursor_resume(tok, c->m.info.id, kind);
 			if (!w.cur)
 				goto out;
 			fresh = false;
@@ -353,7 +353,7 @@ long bb_emu_keyed_lookup(struct bb_emu_call *c, bool del)
 	}
 	if (!w.cur && !del) {
 		r = -ENOMEM;
-		w.cur = bb_cursor_open(c->m.id, w.ks, kind, true);
+		w.cur = bb_cursor_open(c->m.info.id, w.ks, kind, true);
 		if (!w.cur)
 			goto out;
 	}

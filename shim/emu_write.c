@@ -20,7 +20,7 @@ long bb_emu_write(struct bb_emu_call *c, bool del)
 	long r = 0;
 
 	for (i = 0; i < c->a.count; i++) {
-		const char *key = keys + (size_t)i * c->m.key_size;
+		const char *key = keys + (size_t)i * c->m.info.key_size;
 
 		r = del ? bb_raw_map_delete(c->m.fd, key)
 			: bb_raw_map_update(c->m.fd, key, values + (size_t)i * c->m.value_stride,

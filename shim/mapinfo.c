@@ -120,30 +120,25 @@ long bb_map_get(int fd, struct bb_map *m)
 
 	memset(m, 0, sizeof(*m));
 	m->fd = fd;
-	m->type = info.type;
-	m->id = info.id;
-	m->key_size = info.key_size;
-	m->value_size = info.value_size;
-	m->max_entries = info.max_entries;
-	m->map_flags = info.map_flags;
-	if (m->type < BB_MAP_TYPE_MAX)
-		m->family = types[m->type].family;
-	m->value_stride = m->value_size;
-	if (m->family != BB_FAM_NONE && types[m->type].percpu)
-		m->value_stride = ((m->value_size + 7) & ~7U) * bb_state_possible_cpus();
+	m->info = info;
+	if (m->info.type < BB_MAP_TYPE_MAX)
+		m->family = types[m->info.type].family;
+	m->value_stride = m->info.value_size;
+	if (m->family != BB_FAM_NONE && types[m->info.type].percpu)
+		m->value_stride = ((m->info.value_size + 7) & ~7U) * bb_state_possible_cpus();
 	return 0;
 }
 
 bool bb_map_has_batch_op(const struct bb_map *m, int cmd)
 {
-	return m->type < BB_MAP_TYPE_MAX && (types[m->type].ops & OP(cmd));
+	return m->info.type < BB_MAP_TYPE_MAX && (types[m->info.type].ops & OP(cmd));
 }
 
 uint32_t bb_map_n_buckets(const struct bb_map *m)
 {
 	uint32_t n = 1;
 
-	while (n < m->max_entries && n < (1U << 31))
+	while (n < m->info.max_entries && n < (1U << 31))
 		n <<= 1;
 	return n;
 }

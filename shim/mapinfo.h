@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "uapi.h"
+
 /* How a type's batch lookup walks the map. */
 enum bb_family {
 	BB_FAM_NONE = 0, /* not emulated: the kernel's answer stands */
@@ -20,13 +22,8 @@ enum bb_family {
 
 struct bb_map {
 	int fd;
-	uint32_t type;
-	uint32_t id;
-	uint32_t key_size;
-	uint32_t value_size;
-	uint32_t max_entries;
-	uint32_t map_flags;
-	uint32_t value_stride; /* bytes per element in batch value buffers */
+	struct bb_map_info info; /* the kernel's facts */
+	uint32_t value_stride;   /* bytes per element in batch value buffers */
 	enum bb_family family;
 };
 

@@ -171,8 +171,8 @@ static long mirror_ro_attr(struct call *k)
 static long serve_lookup(struct call *k)
 {
 	const struct bb_batch_attr *ta = &k->ta;
-	bool hash = k->have_map && hash_family(k->m.type);
-	uint32_t ks = k->m.key_size, stride = k->m.value_stride;
+	bool hash = k->have_map && hash_family(k->m.info.type);
+	uint32_t ks = k->m.info.key_size, stride = k->m.value_stride;
 	uint32_t tok = !k->have_map ? 0 : hash ? 4 : ks;
 	uint64_t cap = 0, in = 0, out = 0, keys, vals, per;
 	unsigned char *buf, *intok, *outtok, *orig;
@@ -187,8 +187,8 @@ static long serve_lookup(struct call *k)
 		 * that fills count exactly answers 0, hence the + 1): the
 		 * bound keeps a huge count from sizing our buffers. */
 		cap = ta->count;
-		if (cap > (uint64_t)k->m.max_entries + 1)
-			cap = (uint64_t)k->m.max_entries + 1;
+		if (cap > (uint64_t)k->m.info.max_entries + 1)
+			cap = (uint64_t)k->m.info.max_entries + 1;
 	}
 	per = (uint64_t)ks + stride;
 	if (cap && per > (SIZE_MAX / 2) / cap)
@@ -291,8 +291,8 @@ static long serve_modify(struct call *k)
 {
 	const struct bb_batch_attr *ta = &k->ta;
 	bool upd = k->c->cmd == BB_MAP_UPDATE_BATCH;
-	bool fdv = upd && k->have_map && fd_values(k->m.type);
-	uint32_t ks = k->m.key_size, stride = upd ? k->m.value_stride : 0;
+	bool fdv = upd && k->have_map && fd_values(k->m.info.type);
+	uint32_t ks = k->m.info.key_size, stride = upd ? k->m.value_stride : 0;
 	uint64_t per = (uint64_t)ks + stride, chunk, left = ta->count, done = 0;
 	unsigned char *buf;
 	int *fds = NULL;
