@@ -285,7 +285,10 @@ static long finish(struct walk *w, bool fresh, uint32_t seen_mark)
 		memcpy(w->cur->pending, pos, w->ks);
 		w->cur->has_pending = true;
 		if (trie) {
-			memcpy(w->cur->last, last, w->ks);
+			/* With nothing returned the caller keeps its old token,
+			 * which must still find this cursor. */
+			if (n)
+				memcpy(w->cur->last, last, w->ks);
 			r = put_result(w, n, last, w->ks);
 		} else {
 			tok = bb_cursor_next_token(w->cur);
