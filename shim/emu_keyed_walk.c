@@ -127,9 +127,19 @@ static long check_slots(struct walk *w, uint32_t n, const unsigned char *cur_key
 	return 0;
 }
 
-static bool seen_before(const struct walk *w, const void *key)
+/*
+ * Has the walk returned (or tried) this key before? Marks it as it asks: a
+ * key that then vanishes before it is returned was not present for the whole
+ * walk, so skipping it if it comes back is allowed. 1 seen, 0 new, -ENOMEM.
+ */
+static int seen_before(const struct walk *w, const void *key)
 {
-	return w->cur && w->cur->track_seen && bb_keyset_has(&w->cur->seen, key);
+	int r;
+
+	if (!w->cur || !w->cur->track_seen)
+		return 0;
+	r = bb_keyset_insert(&w->cur->seen, key);
+	return r < 0 ? r : !r;
 }
 
 /*
@@ -171,7 +181,10 @@ static long walk(struct walk *w, uint32_t *n_out, const unsigned char **pos)
 		bool last = n + 1 >= count, at_end = false;
 		unsigned char *next;
 
-		if (seen_before(w, cur_key)) {
+		r = seen_before(w, cur_key);
+		if (r < 0)
+			goto out;
+		if (r) {
 			if (++skips > skip_limit)
 				break;
 			r = bb_raw_map_get_next_key(w->m->fd, cur_key, cur_key);
@@ -197,10 +210,6 @@ static long walk(struct walk *w, uint32_t *n_out, const unsigned char **pos)
 		if (r == 0) {
 			if (cur_key != key_slot(w, n) && bb_mem_write(key_slot(w, n), cur_key, w->ks)) {
 				r = -EFAULT;
-				goto out;
-			}
-			if (w->cur && w->cur->track_seen && bb_keyset_add(&w->cur->seen, cur_key)) {
-				r = -ENOMEM;
 				goto out;
 			}
 			n++;

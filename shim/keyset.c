@@ -105,7 +105,26 @@ static int rehash(struct bb_keyset *s, uint32_t nbuckets)
 	return 0;
 }
 
+static int add_hashed(struct bb_keyset *s, const void *key, uint32_t h);
+
+int bb_keyset_insert(struct bb_keyset *s, const void *key)
+{
+	uint32_t h = hash_key(key, s->key_size);
+
+	if (s->nbuckets)
+		for (uint32_t i = s->heads[h & (s->nbuckets - 1)]; i; i = *entry_next(s, i - 1))
+			if (*entry_hash(s, i - 1) == h &&
+			    memcmp(entry_key(s, i - 1), key, s->key_size) == 0)
+				return 0;
+	return add_hashed(s, key, h) ? -ENOMEM : 1;
+}
+
 int bb_keyset_add(struct bb_keyset *s, const void *key)
+{
+	return add_hashed(s, key, hash_key(key, s->key_size));
+}
+
+static int add_hashed(struct bb_keyset *s, const void *key, uint32_t h)
 {
 	if (s->n == UINT32_MAX - 1)
 		return -ENOMEM;
@@ -125,7 +144,7 @@ int bb_keyset_add(struct bb_keyset *s, const void *key)
 			return r;
 	}
 	memcpy(entry_key(s, s->n), key, s->key_size);
-	*entry_hash(s, s->n) = hash_key(key, s->key_size); /* kept: rehashing reuses it */
+	*entry_hash(s, s->n) = h; /* kept: rehashing reuses it */
 	link_entry(s, s->n);
 	s->n++;
 	return 0;

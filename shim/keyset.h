@@ -28,6 +28,8 @@ void bb_keyset_free(struct bb_keyset *s);
 bool bb_keyset_has(const struct bb_keyset *s, const void *key);
 /* 0 or -ENOMEM. The key must not be in the set. */
 int bb_keyset_add(struct bb_keyset *s, const void *key);
+/* Add the key if absent, hashing it once: 1 added, 0 already there, -ENOMEM. */
+int bb_keyset_insert(struct bb_keyset *s, const void *key);
 /* Forget the entries added after the set had @n entries. */
 void bb_keyset_truncate(struct bb_keyset *s, uint32_t n);
 size_t bb_keyset_bytes(const struct bb_keyset *s);
