@@ -11,6 +11,7 @@
 
 #include "cmds.h"
 #include "sim.h"
+#include "state.h"
 #include "supervisor.h"
 
 static void usage(FILE *f)
@@ -35,11 +36,9 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sup_opts o = { .verbose = false };
-	const char *log = getenv("BPFBATCH_LOG");
+	struct sup_opts o = { .verbose = bb_state_log() }; /* BPFBATCH_LOG, as the shim reads it */
 	int c;
 
-	o.verbose = log && *log && !(log[0] == '0' && !log[1]);
 	optind = 1;
 	/* '+': stop at CMD so its own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+k:vh", opts, NULL)) != -1) {
