@@ -53,13 +53,14 @@ static atomic_flag pid_writing = ATOMIC_FLAG_INIT;
 
 static long self_pid(bool fresh)
 {
-	long *slot = pid_slot(), pid = slot && !fresh ? *(volatile long *)slot : 0;
+	_Atomic long *slot = (_Atomic long *)pid_slot();
+	long pid = slot && !fresh ? atomic_load_explicit(slot, memory_order_relaxed) : 0;
 
 	if (!pid) {
 		pid = bb_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 		if (slot && !atomic_flag_test_and_set(&pid_writing)) {
 			bb_raw_syscall(SYS_mprotect, (long)slot, 4096, PROT_READ | PROT_WRITE, 0, 0, 0);
-			*(volatile long *)slot = pid;
+			atomic_store_explicit(slot, pid, memory_order_relaxed);
 			bb_raw_syscall(SYS_mprotect, (long)slot, 4096, PROT_READ, 0, 0, 0);
 			atomic_flag_clear(&pid_writing);
 		}
