@@ -15,13 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define N 100000u
+#include "uapi.h" /* the batch attr layout, shared with the shim */
 
-struct batch_attr {
-	uint64_t in_batch, out_batch, keys, values;
-	uint32_t count, map_fd;
-	uint64_t elem_flags, flags;
-};
+#define N 100000u
 
 static long sys_bpf(int cmd, void *attr, unsigned int size)
 {
@@ -52,7 +48,7 @@ int main(void)
 	static double lat[2 * N];
 	static const uint32_t sizes[] = { 1, 100, 10000 };
 	uint32_t create[16] = { 1 /* HASH */, 4, 8, N };
-	struct batch_attr a = { 0 };
+	struct bb_batch_attr a = { 0 };
 	long fd = sys_bpf(0, create, sizeof(create)), r;
 
 	if (fd < 0) {
@@ -67,7 +63,7 @@ int main(void)
 	a.values = (uint64_t)(uintptr_t)vals;
 	a.count = N;
 	a.map_fd = (uint32_t)fd;
-	r = sys_bpf(26, &a, sizeof(a));
+	r = sys_bpf(BB_MAP_UPDATE_BATCH, &a, sizeof(a));
 	if (r || a.count != N) {
 		fprintf(stderr, "fill: %ld count %u\n", r, a.count);
 		return 1;
@@ -79,7 +75,7 @@ int main(void)
 		do {
 			double c0 = now();
 
-			a = (struct batch_attr){
+			a = (struct bb_batch_attr){
 				.in_batch = calls ? (uint64_t)(uintptr_t)&tok : 0,
 				.out_batch = (uint64_t)(uintptr_t)&tok,
 				.keys = (uint64_t)(uintptr_t)keys,
@@ -87,7 +83,7 @@ int main(void)
 				.count = sizes[s],
 				.map_fd = (uint32_t)fd,
 			};
-			r = sys_bpf(24, &a, sizeof(a));
+			r = sys_bpf(BB_MAP_LOOKUP_BATCH, &a, sizeof(a));
 			lat[calls] = now() - c0;
 			calls++;
 			elems += a.count;

@@ -19,20 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAP_CREATE 0
-#define LOOKUP_ELEM 1
-#define LOOKUP_BATCH 24
-#define LOOKUP_AND_DELETE_BATCH 25
-#define UPDATE_BATCH 26
-#define DELETE_BATCH 27
-#define TYPE_HASH 1
-#define TYPE_ARRAY 2
+#include "uapi.h" /* the batch attr layout, shared with the shim */
 
-struct batch_attr {
-	uint64_t in_batch, out_batch, keys, values;
-	uint32_t count, map_fd;
-	uint64_t elem_flags, flags;
-};
+#define MAP_CREATE 0 /* the shim never creates maps: not in uapi.h */
 
 static long sys_bpf(int cmd, void *attr, unsigned int size)
 {
@@ -61,7 +50,7 @@ static int map_create(uint32_t type, uint32_t max)
 static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
 		  uint64_t elem_flags, uint64_t flags)
 {
-	struct batch_attr a = {
+	struct bb_batch_attr a = {
 		.in_batch = p2u(in), .out_batch = p2u(out), .keys = p2u(keys),
 		.values = p2u(vals), .count = *count, .map_fd = (uint32_t)fd,
 		.elem_flags = elem_flags, .flags = flags,
@@ -74,12 +63,12 @@ static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, 
 
 static const char *tname(uint32_t type)
 {
-	return type == TYPE_HASH ? "hash" : "array";
+	return type == BB_MAP_TYPE_HASH ? "hash" : "array";
 }
 
 static uint32_t key_of(uint32_t type, uint32_t i)
 {
-	return type == TYPE_HASH ? i * 3 + 1 : i;
+	return type == BB_MAP_TYPE_HASH ? i * 3 + 1 : i;
 }
 
 static long fill(uint32_t type, int fd, uint32_t n, uint32_t *count)
@@ -92,7 +81,7 @@ static long fill(uint32_t type, int fd, uint32_t n, uint32_t *count)
 		vals[i] = (uint64_t)keys[i] * 100 + 7;
 	}
 	*count = n;
-	return batch(UPDATE_BATCH, fd, NULL, NULL, keys, vals, count, 0, 0);
+	return batch(BB_MAP_UPDATE_BATCH, fd, NULL, NULL, keys, vals, count, 0, 0);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -115,7 +104,7 @@ static void walk(uint32_t type, int fd, int cmd, const uint32_t bs0, const char 
 		count = bs;
 		r = batch(cmd, fd, calls ? &tok : NULL, &tok, keys + n, vals + n, &count, 0, 0);
 		calls++;
-		if (type == TYPE_ARRAY)
+		if (type == BB_MAP_TYPE_ARRAY)
 			printf("%s %s call %u: r=%ld count=%u\n", tname(type), tag, calls, r, count);
 		/* A native hash bucket larger than the batch: grow, retry from
 		 * the same token, as clients do (the emulation never asks). */
@@ -152,42 +141,42 @@ static void basic(uint32_t type)
 
 	r = fill(type, fd, 40, &count);
 	printf("%s update: r=%ld count=%u\n", t, r, count);
-	walk(type, fd, LOOKUP_BATCH, 7, "lookup");
-	walk(type, fd, LOOKUP_BATCH, 64, "lookup");
-	walk(type, fd, LOOKUP_BATCH, 65, "lookup");
+	walk(type, fd, BB_MAP_LOOKUP_BATCH, 7, "lookup");
+	walk(type, fd, BB_MAP_LOOKUP_BATCH, 64, "lookup");
+	walk(type, fd, BB_MAP_LOOKUP_BATCH, 65, "lookup");
 
 	count = 5;
-	r = batch(UPDATE_BATCH, fd, NULL, NULL, keys, vals, &count, 1 /* NOEXIST */, 0);
+	r = batch(BB_MAP_UPDATE_BATCH, fd, NULL, NULL, keys, vals, &count, 1 /* NOEXIST */, 0);
 	printf("%s update NOEXIST: r=%ld count=%u\n", t, r, count);
 	count = 0;
-	r = batch(LOOKUP_BATCH, fd, NULL, &tok, NULL, NULL, &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, fd, NULL, &tok, NULL, NULL, &count, 0, 0);
 	printf("%s lookup count 0: r=%ld count=%u\n", t, r, count);
 	count = 4;
-	r = batch(LOOKUP_BATCH, fd, NULL, &tok, keys, vals, &count, 0, 1);
+	r = batch(BB_MAP_LOOKUP_BATCH, fd, NULL, &tok, keys, vals, &count, 0, 1);
 	printf("%s lookup flags 1: r=%ld count=%u\n", t, r, count);
 	count = 4;
-	r = batch(LOOKUP_BATCH, -1, NULL, &tok, keys, vals, &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, -1, NULL, &tok, keys, vals, &count, 0, 0);
 	printf("%s lookup bad fd: r=%ld count=%u\n", t, r, count);
 	count = 4;
-	r = batch(LOOKUP_BATCH, 1, NULL, &tok, keys, vals, &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, 1, NULL, &tok, keys, vals, &count, 0, 0);
 	printf("%s lookup non-map fd: r=%ld count=%u\n", t, r, count);
 
 	keys[0] = key_of(type, 0);
 	keys[1] = key_of(type, 1);
 	keys[2] = key_of(type, 2);
 	count = 3;
-	r = batch(DELETE_BATCH, fd, NULL, NULL, keys, NULL, &count, 0, 0);
+	r = batch(BB_MAP_DELETE_BATCH, fd, NULL, NULL, keys, NULL, &count, 0, 0);
 	printf("%s delete: r=%ld count=%u\n", t, r, count);
 	keys[0] = key_of(type, 3);
 	keys[1] = 999999;
 	keys[2] = key_of(type, 4);
 	count = 3;
-	r = batch(DELETE_BATCH, fd, NULL, NULL, keys, NULL, &count, 0, 0);
+	r = batch(BB_MAP_DELETE_BATCH, fd, NULL, NULL, keys, NULL, &count, 0, 0);
 	printf("%s delete missing: r=%ld count=%u\n", t, r, count);
-	walk(type, fd, LOOKUP_BATCH, 10, "after-delete");
+	walk(type, fd, BB_MAP_LOOKUP_BATCH, 10, "after-delete");
 
-	walk(type, fd, LOOKUP_AND_DELETE_BATCH, 5, "lookup-and-delete");
-	walk(type, fd, LOOKUP_BATCH, 5, "after-lookup-and-delete");
+	walk(type, fd, BB_MAP_LOOKUP_AND_DELETE_BATCH, 5, "lookup-and-delete");
+	walk(type, fd, BB_MAP_LOOKUP_BATCH, 5, "after-lookup-and-delete");
 	close(fd);
 }
 
@@ -209,7 +198,7 @@ static void efault(uint32_t type)
 	uint64_t vals[16], *gv, v;
 	void *bad = (void *)8;
 	int fd = map_create(type, 64);
-	struct batch_attr *ra;
+	struct bb_batch_attr *ra;
 	long r;
 
 	for (uint32_t i = 0; i < 16; i++) {
@@ -217,43 +206,43 @@ static void efault(uint32_t type)
 		vals[i] = i;
 	}
 	count = 5;
-	r = batch(UPDATE_BATCH, fd, NULL, NULL, bad, vals, &count, 0, 0);
+	r = batch(BB_MAP_UPDATE_BATCH, fd, NULL, NULL, bad, vals, &count, 0, 0);
 	printf("%s update bad keys: r=%ld count=%u\n", t, r, count);
 
 	gv = guarded(3 * sizeof(uint64_t));
 	gv[0] = 11, gv[1] = 12, gv[2] = 13;
 	count = 6;
-	r = batch(UPDATE_BATCH, fd, NULL, NULL, keys, gv, &count, 0, 0);
+	r = batch(BB_MAP_UPDATE_BATCH, fd, NULL, NULL, keys, gv, &count, 0, 0);
 	printf("%s update values fault at 3: r=%ld count=%u\n", t, r, count);
 	for (uint32_t i = 0; i < 4; i++) {
 		uint64_t la[4] = { (uint32_t)fd, p2u(&keys[i]), p2u(&v), 0 };
 
 		v = 0;
-		r = sys_bpf(LOOKUP_ELEM, la, sizeof(la));
+		r = sys_bpf(BB_MAP_LOOKUP_ELEM, la, sizeof(la));
 		printf("%s   element %u: r=%ld value=%llu\n", t, i, r, (unsigned long long)v);
 	}
 
 	gk = guarded(2 * sizeof(uint32_t));
 	gk[0] = keys[0], gk[1] = keys[1];
 	count = 4;
-	r = batch(DELETE_BATCH, fd, NULL, NULL, gk, NULL, &count, 0, 0);
+	r = batch(BB_MAP_DELETE_BATCH, fd, NULL, NULL, gk, NULL, &count, 0, 0);
 	printf("%s delete keys fault at 2: r=%ld count=%u\n", t, r, count);
 
 	fill(type, fd, 10, &count);
 	count = 3;
-	r = batch(LOOKUP_BATCH, fd, NULL, &tok, bad, vals, &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, fd, NULL, &tok, bad, vals, &count, 0, 0);
 	printf("%s lookup bad keys: r=%ld count=%u\n", t, r, count);
 	count = 3;
-	r = batch(LOOKUP_BATCH, fd, NULL, &tok, keys, guarded(0), &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, fd, NULL, &tok, keys, guarded(0), &count, 0, 0);
 	printf("%s lookup bad values: r=%ld count=%u\n", t, r, count);
 	count = 3;
-	r = batch(LOOKUP_BATCH, fd, bad, &tok, keys, vals, &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, fd, bad, &tok, keys, vals, &count, 0, 0);
 	printf("%s lookup bad in_batch: r=%ld count=%u\n", t, r, count);
 	count = 3;
-	r = batch(LOOKUP_BATCH, fd, NULL, bad, keys, vals, &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, fd, NULL, bad, keys, vals, &count, 0, 0);
 	printf("%s lookup bad out_batch: r=%ld count=%u\n", t, r, count);
 	count = 0;
-	r = batch(LOOKUP_BATCH, fd, bad, bad, bad, bad, &count, 0, 0);
+	r = batch(BB_MAP_LOOKUP_BATCH, fd, bad, bad, bad, bad, &count, 0, 0);
 	printf("%s lookup count 0, all bad: r=%ld count=%u\n", t, r, count);
 	/* What a failed lookup left in keys/values is unspecified (the
 	 * kernel leaves partial copies, the supervisor need not): reset. */
@@ -262,39 +251,39 @@ static void efault(uint32_t type)
 		vals[i] = i;
 	}
 	count = 2;
-	r = batch(UPDATE_BATCH, fd, bad, bad, keys, vals, &count, 0, 0);
+	r = batch(BB_MAP_UPDATE_BATCH, fd, bad, bad, keys, vals, &count, 0, 0);
 	printf("%s update ignores tokens: r=%ld count=%u\n", t, r, count);
 
-	r = sys_bpf(LOOKUP_BATCH, bad, sizeof(struct batch_attr));
+	r = sys_bpf(BB_MAP_LOOKUP_BATCH, bad, sizeof(struct bb_batch_attr));
 	printf("%s attr bad: r=%ld\n", t, r);
 	ra = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	*ra = (struct batch_attr){ .keys = p2u(keys), .values = p2u(vals), .count = 2,
+	*ra = (struct bb_batch_attr){ .keys = p2u(keys), .values = p2u(vals), .count = 2,
 				   .map_fd = (uint32_t)fd };
 	mprotect(ra, 4096, PROT_READ);
-	r = sys_bpf(UPDATE_BATCH, ra, sizeof(*ra));
+	r = sys_bpf(BB_MAP_UPDATE_BATCH, ra, sizeof(*ra));
 	printf("%s attr read-only: r=%ld count=%u\n", t, r, ra->count);
 	{
 		unsigned char big[4200];
-		struct batch_attr a = { .keys = p2u(keys), .values = p2u(vals), .count = 1,
+		struct bb_batch_attr a = { .keys = p2u(keys), .values = p2u(vals), .count = 1,
 					.map_fd = (uint32_t)fd };
 
 		memset(big, 0, sizeof(big));
 		memcpy(big, &a, sizeof(a));
-		r = sys_bpf(UPDATE_BATCH, big, 4097);
+		r = sys_bpf(BB_MAP_UPDATE_BATCH, big, 4097);
 		printf("%s attr size 4097: r=%ld\n", t, r);
-		r = sys_bpf(UPDATE_BATCH, big, 4096);
+		r = sys_bpf(BB_MAP_UPDATE_BATCH, big, 4096);
 		printf("%s attr size 4096 zero tail: r=%ld\n", t, r);
 		big[60] = 1;
-		r = sys_bpf(UPDATE_BATCH, big, 64);
+		r = sys_bpf(BB_MAP_UPDATE_BATCH, big, 64);
 		printf("%s attr byte 60 set: r=%ld\n", t, r);
 		big[60] = 0;
 		big[3000] = 1;
-		r = sys_bpf(UPDATE_BATCH, big, 4096);
+		r = sys_bpf(BB_MAP_UPDATE_BATCH, big, 4096);
 		printf("%s attr byte 3000 set: r=%ld\n", t, r);
-		r = sys_bpf(UPDATE_BATCH, big, 20);
+		r = sys_bpf(BB_MAP_UPDATE_BATCH, big, 20);
 		printf("%s attr size 20: r=%ld\n", t, r);
 	}
-	walk(type, fd, LOOKUP_BATCH, 8, "alive");
+	walk(type, fd, BB_MAP_LOOKUP_BATCH, 8, "alive");
 	close(fd);
 }
 
@@ -303,7 +292,7 @@ static void *thread_main(void *arg)
 	uint32_t keys[32], tok, count, got;
 	uint64_t vals[32];
 	long bad = 0, r;
-	int fd = map_create(TYPE_HASH, 64);
+	int fd = map_create(BB_MAP_TYPE_HASH, 64);
 
 	(void)arg;
 	for (int it = 0; it < 200; it++) {
@@ -312,13 +301,13 @@ static void *thread_main(void *arg)
 			vals[i] = keys[i] ^ 0x5a5a;
 		}
 		count = 32;
-		r = batch(UPDATE_BATCH, fd, NULL, NULL, keys, vals, &count, 0, 0);
+		r = batch(BB_MAP_UPDATE_BATCH, fd, NULL, NULL, keys, vals, &count, 0, 0);
 		if (r || count != 32)
 			bad++;
 		got = 0;
 		for (int calls = 0; calls < 100; calls++) {
 			count = 10;
-			r = batch(LOOKUP_AND_DELETE_BATCH, fd, calls ? &tok : NULL, &tok, keys, vals,
+			r = batch(BB_MAP_LOOKUP_AND_DELETE_BATCH, fd, calls ? &tok : NULL, &tok, keys, vals,
 				  &count, 0, 0);
 			for (uint32_t i = 0; i < count; i++)
 				if (vals[i] != (keys[i] ^ 0x5a5a))
@@ -351,23 +340,23 @@ static void threads(void)
 
 static void forked(void)
 {
-	int fd = map_create(TYPE_HASH, 64), st;
+	int fd = map_create(BB_MAP_TYPE_HASH, 64), st;
 	uint32_t count;
 	pid_t pid;
 
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		long r = fill(TYPE_HASH, fd, 20, &count);
+		long r = fill(BB_MAP_TYPE_HASH, fd, 20, &count);
 
 		printf("child update: r=%ld count=%u\n", r, count);
-		basic(TYPE_HASH);
+		basic(BB_MAP_TYPE_HASH);
 		fflush(stdout);
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
 	printf("child status=%d\n", st);
-	walk(TYPE_HASH, fd, LOOKUP_BATCH, 8, "parent-sees");
+	walk(BB_MAP_TYPE_HASH, fd, BB_MAP_LOOKUP_BATCH, 8, "parent-sees");
 }
 
 static void forkexec(void)
@@ -393,7 +382,7 @@ static void *spin(void *arg)
 
 	for (;;) {
 		count = 64;
-		batch(LOOKUP_BATCH, fd, NULL, &tok, keys, vals, &count, 0, 0);
+		batch(BB_MAP_LOOKUP_BATCH, fd, NULL, &tok, keys, vals, &count, 0, 0);
 	}
 	return NULL;
 }
@@ -406,8 +395,8 @@ static void die(void)
 	pthread_t th;
 	uint32_t count;
 
-	fd = map_create(TYPE_HASH, 256);
-	fill(TYPE_HASH, fd, 200, &count);
+	fd = map_create(BB_MAP_TYPE_HASH, 256);
+	fill(BB_MAP_TYPE_HASH, fd, 200, &count);
 	for (int i = 0; i < 3; i++)
 		pthread_create(&th, NULL, spin, &fd);
 	usleep(200 * 1000);
@@ -422,11 +411,11 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(mode, "basic")) {
-		basic(TYPE_HASH);
-		basic(TYPE_ARRAY);
+		basic(BB_MAP_TYPE_HASH);
+		basic(BB_MAP_TYPE_ARRAY);
 	} else if (!strcmp(mode, "efault")) {
-		efault(TYPE_HASH);
-		efault(TYPE_ARRAY);
+		efault(BB_MAP_TYPE_HASH);
+		efault(BB_MAP_TYPE_ARRAY);
 	} else if (!strcmp(mode, "threads")) {
 		threads();
 	} else if (!strcmp(mode, "fork")) {
