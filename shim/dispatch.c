@@ -4,10 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "attr.h"
 #include "emu.h"
 #include "log.h"
-#include "mapinfo.h"
 #include "raw.h"
 #include "state.h"
 #include "stats.h"
@@ -47,34 +45,36 @@ static long native(int cmd, void *uattr, unsigned int size)
 	return r;
 }
 
-/* Emulate; where the core does not serve the type, the kernel's answer stands. */
-static long emulate(int cmd, void *uattr, unsigned int size, const char *why)
+static long log_emulated(int cmd, long r, const char *why)
 {
-	long r = bb_emu_batch(cmd, uattr, size);
-
 	if (bb_log_enabled())
 		bb_log("%s: %s (%s) -> %ld", cmd_names[cmd - BB_MAP_LOOKUP_BATCH],
 		       r == BB_NOT_EMULATED ? "kernel" : "emulated", why,
 		       r == BB_NOT_EMULATED ? 0L : r);
+	return r;
+}
+
+/* Emulate; where the core does not serve the type, the kernel's answer stands. */
+static long emulate(int cmd, void *uattr, unsigned int size, const char *why)
+{
+	long r = log_emulated(cmd, bb_emu_batch(cmd, uattr, size), why);
+
 	return r == BB_NOT_EMULATED ? native(cmd, uattr, size) : r;
 }
 
-/* The type of the map the caller named, if there is one. */
-static bool caller_map_type(void *uattr, unsigned int size, uint32_t *type)
+/* The same, with the attr and map facts already read (c prepared). */
+static long emulate_prepared(struct bb_emu_call *c, const char *why)
 {
-	struct bb_batch_attr a;
-	struct bb_map m;
+	long r = log_emulated(c->cmd, bb_emu_run(c), why);
 
-	if (bb_attr_ingest(uattr, size, &a) || bb_map_get((int)a.map_fd, &m))
-		return false;
-	*type = m.info.type;
-	return true;
+	return r == BB_NOT_EMULATED ? native(c->cmd, c->uattr, c->size) : r;
 }
 
 long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
 {
 	enum bb_mode mode = bb_state_mode();
-	uint32_t type;
+	struct bb_emu_call c;
+	bool prepared = false;
 	long r;
 
 	if (mode == BB_MODE_NATIVE)
@@ -86,15 +86,19 @@ long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
 
 	/* Skipping a refusal already seen for this type matters for
 	 * map-in-map: the kernel runs synchronize_rcu() even when it refuses. */
-	if (bb_any_type_unsupported() && caller_map_type(uattr, size, &type) &&
-	    bb_type_unsupported(type, cmd))
-		return emulate(cmd, uattr, size, "kernel refused this map type before");
+	if (bb_any_type_unsupported()) {
+		prepared = bb_emu_prepare(&c, cmd, uattr, size) == 0;
+		if (prepared && bb_type_unsupported(c.m.info.type, cmd))
+			return emulate_prepared(&c, "kernel refused this map type before");
+	}
 
 	r = native(cmd, uattr, size);
 	if (!refused_type(r))
 		return r;
-	/* The kernel refused before reading anything but the fd: emulate. */
-	if (caller_map_type(uattr, size, &type))
-		bb_type_mark_unsupported(type, cmd);
-	return emulate(cmd, uattr, size, "kernel refused this map type");
+	/* The kernel refused before reading anything but the fd, and wrote
+	 * nothing: what was read before the call still holds. */
+	if (!prepared && bb_emu_prepare(&c, cmd, uattr, size))
+		return r;
+	bb_type_mark_unsupported(c.m.info.type, cmd);
+	return emulate_prepared(&c, "kernel refused this map type");
 }

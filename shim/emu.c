@@ -13,14 +13,22 @@ int bb_emu_put_count(struct bb_emu_call *c, uint32_t n)
 	return bb_mem_write(bb_attr_count_ptr(c->uattr), &n, sizeof(n));
 }
 
-long bb_emu_batch(int cmd, void *uattr, unsigned int size)
+long bb_emu_prepare(struct bb_emu_call *c, int cmd, void *uattr, unsigned int size)
 {
-	struct bb_emu_call c = { .cmd = cmd, .uattr = uattr };
-	long r = bb_attr_ingest(uattr, size, &c.a);
+	long r;
 
-	if (r)
-		return r;
-	r = bb_emu_check(&c);
+	c->cmd = cmd;
+	c->uattr = uattr;
+	c->size = size;
+	r = bb_attr_ingest(uattr, size, &c->a);
+	return r ? r : bb_map_get((int)c->a.map_fd, &c->m);
+}
+
+long bb_emu_run(struct bb_emu_call *c)
+{
+	bool del = c->cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH || c->cmd == BB_MAP_DELETE_BATCH;
+	long r = bb_emu_check(c);
+
 	if (r != BB_NOT_EMULATED)
 		bb_stat_add(BB_STAT_EMULATED_CALLS, 1);
 	if (r == BB_CHECK_DONE)
@@ -30,18 +38,20 @@ long bb_emu_batch(int cmd, void *uattr, unsigned int size)
 
 	/* Once past validation the kernel zeroes count first, so every later
 	 * failure of a lookup reports 0; a read-only attr fails here. */
-	if (bb_emu_put_count(&c, 0))
+	if (bb_emu_put_count(c, 0))
 		return -EFAULT;
 
-	switch (cmd) {
-	case BB_MAP_LOOKUP_BATCH:
-	case BB_MAP_LOOKUP_AND_DELETE_BATCH:
-		if (c.m.family == BB_FAM_ARRAY)
-			return bb_emu_array_lookup(&c, cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH);
-		return bb_emu_keyed_lookup(&c, cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH);
-	case BB_MAP_UPDATE_BATCH:
-	case BB_MAP_DELETE_BATCH:
-		return bb_emu_write(&c, cmd == BB_MAP_DELETE_BATCH);
-	}
-	return -EINVAL;
+	if (c->cmd == BB_MAP_UPDATE_BATCH || c->cmd == BB_MAP_DELETE_BATCH)
+		return bb_emu_write(c, del);
+	if (c->m.family == BB_FAM_ARRAY)
+		return bb_emu_array_lookup(c, del);
+	return bb_emu_keyed_lookup(c, del);
+}
+
+long bb_emu_batch(int cmd, void *uattr, unsigned int size)
+{
+	struct bb_emu_call c;
+	long r = bb_emu_prepare(&c, cmd, uattr, size);
+
+	return r ? r : bb_emu_run(&c);
 }

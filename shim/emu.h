@@ -21,6 +21,7 @@
 struct bb_emu_call {
 	int cmd;
 	void *uattr;            /* caller's attr: the result count is written there */
+	unsigned int size;      /* its size, as the caller passed it */
 	struct bb_batch_attr a; /* what the kernel would have read from it */
 	struct bb_map m;
 };
@@ -28,9 +29,17 @@ struct bb_emu_call {
 /* Serve one batch command. Returns 0, -errno, or BB_NOT_EMULATED. */
 long bb_emu_batch(int cmd, void *uattr, unsigned int size);
 
-/* The kernel's front-end checks, in its order (bpf_map_do_batch and the
- * command's own validation). Fills c->m. Returns 0 (go on), BB_CHECK_DONE,
- * BB_NOT_EMULATED or -errno. Nothing of the caller's is written. */
+/* bb_emu_batch() in two steps, for callers that need the map's type first
+ * (dispatch): read the attr as the kernel does and fetch the map's facts
+ * (-E2BIG/-EFAULT/-EINVAL, -EBADF for a bad fd) ... */
+long bb_emu_prepare(struct bb_emu_call *c, int cmd, void *uattr, unsigned int size);
+/* ... then check and serve the call. 0, -errno, or BB_NOT_EMULATED. */
+long bb_emu_run(struct bb_emu_call *c);
+
+/* The kernel's front-end checks after the fd's (bpf_map_do_batch and the
+ * command's own validation), in its order. Returns 0 (go on),
+ * BB_CHECK_DONE, BB_NOT_EMULATED or -errno. Nothing of the caller's is
+ * written. */
 long bb_emu_check(struct bb_emu_call *c);
 
 /* The commands proper, after the checks and after count := 0. */
