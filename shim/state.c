@@ -15,6 +15,8 @@ static struct {
 	enum bb_mode mode;
 	bool log;
 	bool stats;
+	bool accel;
+	unsigned int accel_max_age_ms;
 	unsigned int possible_cpus;
 	_Atomic int features[BB_FEAT_COUNT];
 	/* bit (cmd - BB_MAP_LOOKUP_BATCH) per map type */
@@ -74,6 +76,19 @@ static bool env_on(const char *name)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+/* A decimal in [0, max], else the default. */
+static unsigned int env_uint(const char *name, unsigned int dflt, unsigned int max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return dflt;
+	n = strtoul(v, &end, 10);
+	return (*end || n > max) ? dflt : (unsigned int)n;
+}
+
 static void state_init(void)
 {
 	const char *m = getenv("BPFBATCH_MODE");
@@ -85,6 +100,8 @@ static void state_init(void)
 		g.mode = BB_MODE_EMULATE;
 	g.log = env_on("BPFBATCH_LOG");
 	g.stats = env_on("BPFBATCH_STATS");
+	g.accel = env_on("BPFBATCH_ACCEL");
+	g.accel_max_age_ms = env_uint("BPFBATCH_ACCEL_MAX_AGE_MS", 10, 1000);
 	g.possible_cpus = read_possible_cpus();
 }
 
@@ -104,6 +121,18 @@ bool bb_state_stats(void)
 {
 	pthread_once(&g.once, state_init);
 	return g.stats;
+}
+
+bool bb_state_accel(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.accel;
+}
+
+unsigned int bb_state_accel_max_age_ms(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.accel_max_age_ms;
 }
 
 unsigned int bb_state_possible_cpus(void)

@@ -31,16 +31,39 @@ int bb_stats_format(char *buf, unsigned long len)
 			(unsigned long long)bb_stat_get(BB_STAT_BPF_SYSCALLS));
 }
 
+int bb_stats_format_accel(char *buf, unsigned long len)
+{
+	uint64_t served = bb_stat_get(BB_STAT_ACCEL_SERVED);
+	uint64_t extra = bb_stat_get(BB_STAT_ACCEL_EXTRA);
+
+	return snprintf(buf, len,
+			"bpfbatch accel: %llu served (%llu successors), %llu windows, "
+			"%llu invalidated, %llu extra syscalls, %lld syscalls saved\n",
+			(unsigned long long)served,
+			(unsigned long long)bb_stat_get(BB_STAT_ACCEL_SUCCESSORS),
+			(unsigned long long)bb_stat_get(BB_STAT_ACCEL_WINDOWS),
+			(unsigned long long)bb_stat_get(BB_STAT_ACCEL_INVALIDATED),
+			(unsigned long long)extra, (long long)served - (long long)extra);
+}
+
+static void write_line(int (*format)(char *, unsigned long))
+{
+	char line[256];
+	int n = format(line, sizeof(line));
+
+	if (n > 0 && n < (int)sizeof(line))
+		bb_raw_syscall(SYS_write, 2, (long)line, n, 0, 0, 0);
+}
+
 /* One line at exit, if asked for; raw write so a closed stdio cannot lose it. */
 __attribute__((destructor)) static void stats_at_exit(void)
 {
-	char line[256];
-	int n;
-
-	if (!bb_state_stats() ||
-	    !(bb_stat_get(BB_STAT_NATIVE_CALLS) || bb_stat_get(BB_STAT_EMULATED_CALLS)))
-		return; /* a process that made no batch call has nothing to say */
-	n = bb_stats_format(line, sizeof(line));
-	if (n > 0 && n < (int)sizeof(line))
-		bb_raw_syscall(SYS_write, 2, (long)line, n, 0, 0, 0);
+	if (!bb_state_stats())
+		return;
+	/* A process that made no batch call has nothing to say. */
+	if (bb_stat_get(BB_STAT_NATIVE_CALLS) || bb_stat_get(BB_STAT_EMULATED_CALLS))
+		write_line(bb_stats_format);
+	if (bb_state_accel() && (bb_stat_get(BB_STAT_ACCEL_SERVED) ||
+				 bb_stat_get(BB_STAT_ACCEL_EXTRA)))
+		write_line(bb_stats_format_accel);
 }
