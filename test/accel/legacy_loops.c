@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * legacy-loops: the single-element loops tools run on maps (bcc's items(),
+ * clear(), a walk that deletes some keys, "pop the first key", a walk that
+ * updates as it goes, a walk racing a writer process, bad pointers, a map fd
+ * reused mid-walk), through libbpf, as an unmodified client would. It checks
+ * each outcome against the kernel's documented guarantees itself and prints
+ * one line: "loop=... type=... n=... count=... seq=<digest> ok=1". The
+ * digest is of every answer in order, so a test can also compare runs with
+ * and without BPFBATCH_ACCEL exactly where the answers must not differ.
+ *
+ *   legacy-loops --loop items --type hash --n 10000 [--slow-us 0]
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KS 8 /* keys: u64, the index i as 1000003 * i + 7 */
+
+struct lpm_key {
+	uint32_t prefixlen;
+	uint8_t data[8];
+};
+
+static struct {
+	const char *loop, *type_name;
+	enum bpf_map_type type;
+	uint32_t n, ks, vs, ncpu, slow_us;
+	int fd;
+	uint64_t digest;
+	long count;
+	int bad; /* checks that failed */
+} g = { .n = 10000, .loop = "walk", .type_name = "hash", .type = BPF_MAP_TYPE_HASH };
+
+static void fail(const char *what, long a, long b)
+{
+	if (g.bad++ < 5)
+		fprintf(stderr, "legacy-loops: %s: %ld vs %ld\n", what, a, b);
+}
+
+static void mix(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < len; i++)
+		g.digest = (g.digest ^ c[i]) * 0x100000001b3ULL;
+}
+
+static bool is_array(void)
+{
+	return g.type == BPF_MAP_TYPE_ARRAY || g.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+static bool is_percpu(void)
+{
+	return g.type == BPF_MAP_TYPE_PERCPU_HASH || g.type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       g.type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* Key of index i, and back; -1 if it is not one of ours. */
+static void make_key(void *k, uint32_t i)
+{
+	if (is_array()) {
+		*(uint32_t *)k = i;
+	} else if (g.type == BPF_MAP_TYPE_LPM_TRIE) {
+		struct lpm_key *l = k;
+		uint64_t v = 1000003ULL * i + 7;
+
+		l->prefixlen = 64;
+		memcpy(l->data, &v, 8);
+	} else {
+		*(uint64_t *)k = 1000003ULL * i + 7;
+	}
+}
+
+static long index_of(const void *k)
+{
+	uint64_t v;
+
+	if (is_array())
+		return *(const uint32_t *)k < g.n ? (long)*(const uint32_t *)k : -1;
+	if (g.type == BPF_MAP_TYPE_LPM_TRIE)
+		memcpy(&v, ((const struct lpm_key *)k)->data, 8);
+	else
+		memcpy(&v, k, 8);
+	if (v < 7 || (v - 7) % 1000003ULL || (v - 7) / 1000003ULL >= 4ULL * g.n)
+		return -1;
+	return (long)((v - 7) / 1000003ULL);
+}
+
+/* Value of index i at generation gen: every CPU slot holds i * 3 + gen. */
+static void make_val(void *v, uint32_t i, uint64_t gen)
+{
+	for (uint32_t c = 0; c < g.ncpu; c++)
+		((uint64_t *)v)[c] = i * 3ULL + gen;
+}
+
+/* The generation a value holds, or -1 if malformed. */
+static long val_gen(const void *v, uint32_t i)
+{
+	uint64_t x = ((const uint64_t *)v)[0];
+
+	for (uint32_t c = 1; c < g.ncpu; c++)
+		if (((const uint64_t *)v)[c] != x)
+			return -1;
+	return x >= i * 3ULL ? (long)(x - i * 3ULL) : -1;
+}
+
+static int create(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+
+	/* A fixed hash seed: the same fill gives the same walk order in every
+	 * run, so runs with and without acceleration can be compared. */
+	if (g.type == BPF_MAP_TYPE_LPM_TRIE)
+		o.map_flags = BPF_F_NO_PREALLOC;
+	else if (!is_array())
+		o.map_flags = BPF_F_ZERO_SEED;
+	/* Hash maps have room for the concurrent writer's keys [n, 2n). */
+	return bpf_map_create(g.type, "legacy", g.ks, 8, is_array() ? g.n : g.n * 2, &o);
+}
+
+static void fill(int fd, uint32_t lo, uint32_t hi)
+{
+	char k[16], v[8 * 512];
+
+	for (uint32_t i = lo; i < hi; i++) {
+		make_key(k, i);
+		make_val(v, i, 0);
+		if (bpf_map_update_elem(fd, k, v, BPF_ANY))
+			fail("fill", i, errno);
+	}
+}
+
+static void slow(void)
+{
+	if (g.slow_us)
+		usleep(g.slow_us);
+}
+
+/* Fresh heap buffers per step, as bcc's ctypes objects are. */
+static void *fresh_key(void)
+{
+	return calloc(1, g.ks);
+}
+
+/* The answers of a walk, in order: digest, count, and how often each index. */
+static uint8_t *seen;
+
+static void saw(const void *k)
+{
+	long i = index_of(k);
+
+	mix(k, g.ks);
+	g.count++;
+	if (i < 0)
+		fail("foreign key", i, 0);
+	else if (seen[i] < 255)
+		seen[i]++;
+}
+
+static int check_seen(uint32_t lo, uint32_t hi, int want_min, int want_max)
+{
+	int bad = 0;
+
+	for (uint32_t i = lo; i < hi; i++)
+		if (seen[i] < want_min || seen[i] > want_max) {
+			if (!bad++)
+				fail("times seen", i, seen[i]);
+		}
+	return bad;
+}
+
+static void loop_walk(bool lookup)
+{
+	void *prev = NULL;
+
+	for (;;) {
+		void *k = fresh_key(), *v = malloc(8 * g.ncpu);
+		int r = bpf_map_get_next_key(g.fd, prev, k);
+
+		free(prev);
+		prev = k;
+		if (r) {
+			if (errno != ENOENT)
+				fail("get_next_key", errno, ENOENT);
+			free(v);
+			break;
+		}
+		saw(k);
+		if (lookup) {
+			long i = index_of(k);
+
+			if (bpf_map_lookup_elem(g.fd, k, v))
+				fail("lookup", errno, 0);
+			else if (i >= 0 && val_gen(v, (uint32_t)i) != 0)
+				fail("value", val_gen(v, (uint32_t)i), 0);
+			mix(v, 8 * g.ncpu);
+		}
+		free(v);
+		slow();
+	}
+	free(prev);
+	check_seen(0, g.n, 1, 1);
+}
+
+static bool map_empty(void)
+{
+	char k[16];
+
+	return bpf_map_get_next_key(g.fd, NULL, k) && errno == ENOENT;
+}
+
+/* bcc's clear(): for k in keys(): del t[k]. */
+static void loop_clear(void)
+{
+	void *prev = NULL;
+
+	for (;;) {
+		void *k = fresh_key();
+		int r = bpf_map_get_next_key(g.fd, prev, k);
+
+		free(prev);
+		prev = k;
+		if (r)
+			break;
+		saw(k);
+		if (bpf_map_delete_elem(g.fd, k))
+			fail("delete", errno, 0);
+		slow();
+	}
+	free(prev);
+	if (!map_empty())
+		fail("empty after clear", 0, 1);
+	check_seen(0, g.n, 1, 1);
+}
+
+/* Delete the odd indices while walking: the kernel restarts after each, so
+ * it may answer a key more than once; every key at least once, every odd
+ * key deleted exactly once, the even ones kept. */
+static void loop_delete_odd(void)
+{
+	char k[16], prev[16];
+	bool have = false;
+	long deleted = 0;
+
+	while (bpf_map_get_next_key(g.fd, have ? prev : NULL, k) == 0) {
+		long i = index_of(k);
+
+		saw(k);
+		if (i >= 0 && i % 2) {
+			if (bpf_map_delete_elem(g.fd, k) == 0)
+				deleted++;
+			else
+				fail("delete odd", errno, 0);
+		}
+		memcpy(prev, k, g.ks);
+		have = true;
+		slow();
+	}
+	if (deleted != g.n / 2)
+		fail("odd keys deleted", deleted, g.n / 2);
+	for (uint32_t i = 0; i < g.n; i++) {
+		char v[8 * 512];
+
+		make_key(k, i);
+		if ((bpf_map_lookup_elem(g.fd, k, v) == 0) != (i % 2 == 0))
+			fail("kept even keys", i, errno);
+	}
+	check_seen(0, g.n, 1, 255);
+	g.digest = 0; /* the order may differ from the kernel's (restarts) */
+	g.count = 0;
+}
+
+/* while ((k = first key)) delete(k) */
+static void loop_pop_first(void)
+{
+	char k[16];
+
+	while (bpf_map_get_next_key(g.fd, NULL, k) == 0) {
+		saw(k);
+		if (bpf_map_delete_elem(g.fd, k))
+			fail("delete first", errno, 0);
+		slow();
+	}
+	if (errno != ENOENT)
+		fail("end", errno, ENOENT);
+	check_seen(0, g.n, 1, 1);
+}
+
+/* Walk, bump each value, read it back: a process sees its own writes. An
+ * update moves a hash key to the head of its bucket, so the kernel's walk
+ * can come back to keys it answered (forever, in a two-key bucket): stop
+ * once every key was seen. */
+static void loop_update(void)
+{
+	char k[16], prev[16], v[8 * 512];
+	bool have = false;
+	uint32_t distinct = 0;
+
+	while (distinct < g.n && bpf_map_get_next_key(g.fd, have ? prev : NULL, k) == 0) {
+		long i = index_of(k);
+		long gen;
+
+		if (i < 0)
+			break;
+		saw(k);
+		gen = seen[i] > 1 ? 1 : 0;
+		if (bpf_map_lookup_elem(g.fd, k, v) || val_gen(v, (uint32_t)i) != gen)
+			fail("before update", i, val_gen(v, (uint32_t)i));
+		if (!gen) {
+			distinct++;
+			make_val(v, (uint32_t)i, 1);
+			if (bpf_map_update_elem(g.fd, k, v, BPF_EXIST))
+				fail("update", i, errno);
+			memset(v, 0, sizeof(v));
+			if (bpf_map_lookup_elem(g.fd, k, v) || val_gen(v, (uint32_t)i) != 1)
+				fail("read own write", i, val_gen(v, (uint32_t)i));
+		}
+		memcpy(prev, k, g.ks);
+		have = true;
+		slow();
+	}
+	check_seen(0, g.n, 1, 255);
+	g.digest = 0; /* revisits depend on bucket layout */
+	g.count = 0;
+}
+
+/* A writer process bumps the values of every 7th key of [0, n) and inserts
+ * and deletes keys in [n, 2n) while we walk and look up. Valid answers: each
+ * key it leaves alone at least once (a restart can repeat), values of some
+ * generation the writer wrote; other keys any number of times. */
+static void loop_concurrent(void)
+{
+	pid_t pid = fork();
+	char k[16], prev[16], v[8 * 512];
+	bool have = false;
+
+	if (pid < 0)
+		fail("fork", errno, 0);
+	if (pid == 0) { /* the writer, until killed: a generation a millisecond */
+		for (uint64_t gen = 1;; gen++, usleep(1000))
+			for (uint32_t i = 0; i < g.n; i += 7) {
+				make_key(k, i);
+				make_val(v, i, gen);
+				bpf_map_update_elem(g.fd, k, v, BPF_EXIST);
+				make_key(k, g.n + (uint32_t)((i + gen) % g.n));
+				make_val(v, 0, 0);
+				if (gen % 2)
+					bpf_map_update_elem(g.fd, k, v, BPF_ANY);
+				else
+					bpf_map_delete_elem(g.fd, k);
+			}
+	}
+	usleep(1000);
+	while (bpf_map_get_next_key(g.fd, have ? prev : NULL, k) == 0) {
+		long i = index_of(k);
+
+		if (i < 0)
+			fail("foreign key", 0, 0);
+		if (i >= 0 && i < (long)g.n) {
+			saw(k);
+			if (bpf_map_lookup_elem(g.fd, k, v) == 0 && val_gen(v, (uint32_t)i) < 0)
+				fail("torn value", i, 0);
+		}
+		memcpy(prev, k, g.ks);
+		have = true;
+		slow();
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* An update moves a hash key to the head of its bucket: a walk may miss
+	 * or repeat the keys the writer updates. The others: at least once. */
+	for (uint32_t i = 0; i < g.n; i++)
+		if (i % 7 && !seen[i])
+			fail("untouched key never seen", i, 0);
+	g.digest = 0;
+	g.count = 0;
+}
+
+/* Raw bpf(), to pass what libbpf never would. */
+static long sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	long r = syscall(__NR_bpf, cmd, attr, size);
+
+	return r < 0 ? -errno : r;
+}
+
+struct elem_attr {
+	uint32_t map_fd, pad;
+	uint64_t key, value, flags;
+};
+
+static long elem(int cmd, const void *k, void *v, uint64_t flags, unsigned int size)
+{
+	struct elem_attr a = { .map_fd = (uint32_t)g.fd, .key = (uintptr_t)k,
+			       .value = (uintptr_t)v, .flags = flags };
+
+	return sys_bpf(cmd, &a, size);
+}
+
+/* Bad input in the middle of a walk: every answer printed, for a test to
+ * compare with the kernel's. */
+static void loop_errors(void)
+{
+	char k[16], prev[16], v[8 * 512];
+	long r[12];
+
+	r[0] = elem(BPF_MAP_GET_NEXT_KEY, NULL, k, 0, 24);
+	r[1] = elem(BPF_MAP_LOOKUP_ELEM, k, (void *)8, 0, 32);        /* bad value */
+	r[2] = elem(BPF_MAP_GET_NEXT_KEY, k, (void *)8, 0, 24);       /* bad next_key */
+	r[3] = elem(BPF_MAP_GET_NEXT_KEY, (void *)8, prev, 0, 24);    /* bad key */
+	r[4] = elem(BPF_MAP_GET_NEXT_KEY, k, prev, 1, 32);            /* flags: not its field */
+	r[5] = elem(BPF_MAP_LOOKUP_ELEM, k, v, 1ULL << 40, 32);       /* unknown flag */
+	r[6] = elem(BPF_MAP_GET_NEXT_KEY, k, prev, 0, 24);
+	memcpy(k, prev, g.ks);
+	r[7] = elem(BPF_MAP_DELETE_ELEM, k, NULL, 0, 32);
+	r[8] = elem(BPF_MAP_LOOKUP_ELEM, k, v, 0, 32);                /* own delete: ENOENT */
+	r[9] = elem(BPF_MAP_GET_NEXT_KEY, k, prev, 0, 24);            /* after it */
+	r[10] = elem(BPF_MAP_LOOKUP_ELEM, NULL, v, 0, 32);
+	r[11] = sys_bpf(BPF_MAP_GET_NEXT_KEY, (void *)8, 24);          /* bad attr */
+	for (int i = 0; i < 12; i++) {
+		printf("errors r%d=%ld\n", i, r[i]);
+		mix(&r[i], sizeof(r[i]));
+	}
+	if (is_array() && r[7] != -EINVAL)
+		fail("array delete", r[7], -EINVAL);
+	if (!is_array() && (r[7] != 0 || r[8] != -ENOENT))
+		fail("own delete", r[7], r[8]);
+}
+
+/* Walk map A half way, close it, make map B (the same fd number) with other
+ * values, and go on with A's key on B: the answers must be B's. */
+static void loop_fd_reuse(void)
+{
+	char k[16], prev[16], v[8 * 512];
+	int fd = g.fd, b;
+	uint32_t half = g.n / 2;
+
+	for (uint32_t i = 0; i < half; i++)
+		if (bpf_map_get_next_key(g.fd, i ? prev : NULL, k) == 0)
+			memcpy(prev, k, g.ks);
+	if (bpf_map_lookup_elem(g.fd, k, v))
+		fail("lookup A", errno, 0);
+	close(g.fd);
+	b = create();
+	if (b != fd)
+		fail("fd reused", b, fd);
+	g.fd = b;
+	/* B: the same keys, generation 5, filled by another process */
+	if (fork() == 0) {
+		char kk[16], vv[8 * 512];
+
+		for (uint32_t i = 0; i < g.n; i++) {
+			make_key(kk, i);
+			make_val(vv, i, 5);
+			bpf_map_update_elem(b, kk, vv, BPF_ANY);
+		}
+		_exit(0);
+	}
+	wait(NULL);
+	if (bpf_map_lookup_elem(g.fd, k, v) || val_gen(v, (uint32_t)index_of(k)) != 5)
+		fail("lookup on B", val_gen(v, (uint32_t)index_of(k)), 5);
+	if (bpf_map_get_next_key(g.fd, k, prev) == 0)
+		saw(prev);
+	if (bpf_map_lookup_elem(g.fd, prev, v) || val_gen(v, (uint32_t)index_of(prev)) != 5)
+		fail("next on B", val_gen(v, (uint32_t)index_of(prev)), 5);
+	memset(seen, 0, g.n * 4);
+	g.count = 0;
+	{
+		bool have = false;
+
+		while (bpf_map_get_next_key(g.fd, have ? prev : NULL, k) == 0) {
+			saw(k);
+			if (bpf_map_lookup_elem(g.fd, k, v) ||
+			    val_gen(v, (uint32_t)index_of(k)) != 5)
+				fail("walk of B", index_of(k), 0);
+			memcpy(prev, k, g.ks);
+			have = true;
+		}
+	}
+	check_seen(0, g.n, 1, 1);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		enum bpf_map_type type;
+	} types[] = {
+		{ "hash", BPF_MAP_TYPE_HASH },		   { "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH },
+		{ "lru_hash", BPF_MAP_TYPE_LRU_HASH },	   { "array", BPF_MAP_TYPE_ARRAY },
+		{ "percpu_array", BPF_MAP_TYPE_PERCPU_ARRAY }, { "lpm", BPF_MAP_TYPE_LPM_TRIE },
+	};
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+		bool deletes;
+	} loops[] = {
+		{ "walk", NULL, false },	   { "items", NULL, false },
+		{ "clear", loop_clear, true },	   { "delete-odd", loop_delete_odd, true },
+		{ "pop-first", loop_pop_first, true }, { "update", loop_update, false },
+		{ "concurrent", loop_concurrent, true }, { "errors", loop_errors, false },
+		{ "fd-reuse", loop_fd_reuse, false },
+	};
+	size_t li = 0;
+	bool found = false;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--loop") == 0)
+			g.loop = argv[i + 1];
+		else if (strcmp(argv[i], "--type") == 0)
+			g.type_name = argv[i + 1];
+		else if (strcmp(argv[i], "--n") == 0)
+			g.n = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+		else if (strcmp(argv[i], "--slow-us") == 0)
+			g.slow_us = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+	}
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i].name, g.type_name) == 0) {
+			g.type = types[i].type;
+			found = true;
+		}
+	for (li = 0; li < sizeof(loops) / sizeof(loops[0]); li++)
+		if (strcmp(loops[li].name, g.loop) == 0)
+			break;
+	if (!found || li == sizeof(loops) / sizeof(loops[0]) || !g.n) {
+		fprintf(stderr, "usage: legacy-loops --loop L --type T [--n N] [--slow-us U]\n");
+		return 2;
+	}
+	g.ncpu = is_percpu() ? (uint32_t)libbpf_num_possible_cpus() : 1;
+	g.ks = is_array() ? 4 : g.type == BPF_MAP_TYPE_LPM_TRIE ? sizeof(struct lpm_key) : KS;
+	g.digest = 0xcbf29ce484222325ULL;
+	seen = calloc(4 * (size_t)g.n, 1);
+	g.fd = create();
+	if (g.fd < 0 || !seen) {
+		fprintf(stderr, "legacy-loops: map: %s\n", strerror(errno));
+		return 1;
+	}
+	fill(g.fd, 0, g.n);
+	if (is_array() && loops[li].deletes) {
+		printf("loop=%s type=%s skipped (arrays have no delete)\n", g.loop, g.type_name);
+		return 0;
+	}
+	if (loops[li].fn)
+		loops[li].fn();
+	else
+		loop_walk(strcmp(g.loop, "items") == 0);
+	printf("loop=%s type=%s n=%u count=%ld seq=%016llx ok=%d\n", g.loop, g.type_name, g.n,
+	       g.count, (unsigned long long)g.digest, g.bad == 0);
+	return g.bad != 0;
+}
