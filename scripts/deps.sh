@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # Install what bpfbatch builds and tests with, from Debian's packages.
 set -euo pipefail
-pkgs=(gcc pkg-config meson ninja-build libbpf-dev libseccomp-dev libcriterion-dev binutils python3-yaml golang-go golang-github-cilium-ebpf-dev)
+pkgs=(gcc pkg-config meson ninja-build libbpf-dev libseccomp-dev libcriterion-dev binutils python3-yaml golang-go golang-github-cilium-ebpf-dev python3-bpfcc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
