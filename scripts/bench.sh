@@ -8,7 +8,8 @@
 #   sudo scripts/bench.sh            # seed table on 1,000,000 entries
 #   sudo scripts/bench.sh --quick    # 100,000 entries, fewer repetitions
 #
-# Env: BUILDDIR (default build-bench), BENCH_RAW (raw lines, default
+# Env: BENCH_LEGACY_SLOW=1 also times bcc's clear() unaccelerated at N
+# (quadratic: minutes at 1M). BUILDDIR (default build-bench), BENCH_RAW (raw lines, default
 # $BUILDDIR/bench-raw.txt), BENCH_REPS (timing repetitions, default 3),
 # BENCH_N (entries of the seed table), BENCH_REPORT_ONLY=1 (no measuring:
 # print the table from an existing BENCH_RAW).
@@ -58,6 +59,10 @@ trap 'rm -rf "$TMP"' EXIT
 native() { "$BENCH" "$@"; }
 shim() { env LD_PRELOAD="$SO" "$BENCH" "$@"; }
 sim54() { "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" "$BENCH" "$@"; }
+# Legacy loops: acceleration on, and a 5.4 kernel with and without it.
+accel() { env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
+sim54plain() { "$TOOL" sim --kernel 5.4 -- "$BENCH" "$@"; }
+sim54accel() { "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
 # Tag each output line with where it ran.
 run() {
 	local where=$1
@@ -157,6 +162,27 @@ measure_all() {
 		env LD_PRELOAD="$SO" BPFBATCH_MODE=emulate "$SUPBENCH" | sed 's/^/inproc /' >>"$RAW"
 		"$TOOL" run --kernel 5.4 -- "$SUPBENCH" | sed 's/^/supervisor /' >>"$RAW"
 	done
+
+	# 7. Legacy loops (BPFBATCH_ACCEL=1): bcc's items() at N against a native
+	# LOOKUP_BATCH dump, and bcc's clear() at 100k (and N), natively and on
+	# 5.4, with and without acceleration; one of each in turn.
+	for ((i = 0; i < REPS; i++)); do
+		run native legacy --n "$N" --op dump --reps 1
+		run native legacy --n "$N" --op items --reps 1
+		run accel legacy --n "$N" --op items --reps 1
+		run native legacy --n 100000 --op clear --reps 1
+		run accel legacy --n 100000 --op clear --reps 1
+		run sim54plain legacy --n 100000 --op clear --reps 1
+		run sim54accel legacy --n 100000 --op clear --reps 1
+	done
+	if [ "$N" != 100000 ]; then
+		run accel legacy --n "$N" --op clear --reps 1
+		run sim54accel legacy --n "$N" --op clear --reps 1
+		if [ "${BENCH_LEGACY_SLOW:-0}" = 1 ]; then
+			run native legacy --n "$N" --op clear --reps 1
+			run sim54plain legacy --n "$N" --op clear --reps 1
+		fi
+	fi
 }
 if $measure; then
 	: >"$RAW"
@@ -321,6 +347,25 @@ for b in 1 100 10000; do
 	c=$(sup_median supervisor $b)
 	[ -z "$a" ] && continue
 	echo "| supervisor vs in-process emulation (5.4), hash 100k | LOOKUP_BATCH of $b, µs per call (median) | — | $a | $c | $(div "$c" "$a") | — |"
+done
+# Legacy loops: "<where> legacy type=hash op=OP n=N ... total_ms=T".
+lg() { med "^$1 legacy .*op=$2 n=$3 " total_ms; }
+d=$(lg native dump "$N")
+a=$(lg native items "$N")
+b=$(lg accel items "$N")
+if [ -n "$a" ] && [ -n "$b" ]; then
+	echo "| legacy loops, hash $N | bcc items(): get_next_key + lookup per key; accelerated (prefetch windows) | $(ms "$a") | $(ms "$b") | — | $(div "$a" "$b" %.1f)× faster; $(div "$b" "$d" %.2f)× a native LOOKUP_BATCH dump ($(ms "$d")) | within 1.5× of the dump $(verdict "$(div "$b" "$d")" "<=" 1.5) |"
+fi
+for n in 100000 "$N"; do
+	a=$(lg native clear "$n")
+	b=$(lg accel clear "$n")
+	c=$(lg sim54plain clear "$n")
+	e=$(lg sim54accel clear "$n")
+	[ -z "$b$e" ] && continue
+	goal="—"
+	[ "$n" = 100000 ] && [ -n "$a" ] && goal="≥ 20× $(verdict "$(div "$a" "$b")" ">=" 20)"
+	echo "| legacy loops, hash $n | bcc clear(): get_next_key of the deleted key + delete; native: not accelerated / accelerated | $(ms "$a") / $(ms "$b") | — | sim 5.4: $(ms "$c") / $(ms "$e") | native $(div "$a" "$b" %.1f)×; 5.4 $(div "$c" "$e" %.1f)× | $goal |"
+	[ "$n" = "$N" ] && break
 done
 echo
 echo "Raw lines: $RAW"

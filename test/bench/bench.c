@@ -477,6 +477,7 @@ int main(int argc, char **argv)
 		{ "passthrough", bench_mode_passthrough }, { "count", mode_count },
 		{ "mem", bench_mode_mem },		     { "abandon", bench_mode_abandon },
 		{ "ptcount", bench_mode_ptcount },	     { "scale", mode_scale },
+		{ "legacy", bench_mode_legacy },
 	};
 	struct bench_opts o;
 

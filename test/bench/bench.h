@@ -83,6 +83,8 @@ int bench_mode_passthrough(const struct bench_opts *o);
 int bench_mode_ptcount(const struct bench_opts *o);
 int bench_mode_mem(const struct bench_opts *o);
 int bench_mode_abandon(const struct bench_opts *o);
+/* In bench_legacy.c: bcc's items()/clear() loops and a native dump. */
+int bench_mode_legacy(const struct bench_opts *o);
 
 /* Monotonic nanoseconds. */
 uint64_t bench_now_ns(void);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * Legacy loops for BPFBATCH_ACCEL: bcc's items() (GET_NEXT_KEY + LOOKUP_ELEM
+ * per key) and clear() (GET_NEXT_KEY of the key just deleted, then DELETE),
+ * and the native dump they are measured against (LOOKUP_BATCH of 1000).
+ * The same program runs with and without acceleration; bench.sh divides.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* bcc's clear(): for k in keys(): del t[k] -- each GET_NEXT_KEY names the
+ * key the step before deleted, which makes the kernel restart its walk. */
+static long clear_loop(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
+{
+	char *prev = b->keys, *next = b->keys + m->ks;
+	long n = 0;
+	int r = bpf_map_get_next_key(m->fd, NULL, prev);
+
+	(void)batch;
+	while (r == 0) {
+		char *t;
+		int er = bpf_map_delete_elem(m->fd, prev);
+
+		if (er == 0)
+			n++;
+		else if (er != -ENOENT)
+			return er;
+		r = bpf_map_get_next_key(m->fd, prev, next);
+		t = prev;
+		prev = next;
+		next = t;
+	}
+	return r == -ENOENT ? n : r;
+}
+
+int bench_mode_legacy(const struct bench_opts *o)
+{
+	static const struct {
+		const char *op;
+		bench_op_fn fn;
+		uint32_t batch;
+	} ops[] = {
+		{ "dump", bench_lookup_batch, 1000 },
+		{ "items", bench_lookup_loop, 0 },
+		{ "clear", clear_loop, 0 },
+	};
+	struct bench_map m;
+	struct bench_bufs b;
+	bool full = false;
+	double *s = calloc(o->reps, sizeof(double));
+
+	if (!s)
+		bench_die("samples", ENOMEM);
+	if (bench_map_new(&m, o->type, o->n, o->ks, o->vs, true) || bench_bufs_new(&b, &m, o->n))
+		bench_die("map", EIO);
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		/* --op picks one (the default, lookup, means all) */
+		if (strcmp(o->op, "lookup") && strcmp(o->op, ops[i].op))
+			continue;
+		for (uint32_t rep = 0; rep < o->reps; rep++) {
+			uint64_t t0;
+			long got;
+
+			if (!full && bench_fill(&m))
+				bench_die("fill", EIO);
+			t0 = bench_now_ns();
+			got = ops[i].fn(&m, &b, ops[i].batch ? ops[i].batch : o->n);
+			t0 = bench_now_ns() - t0;
+			if (got != (long)m.n)
+				bench_die(ops[i].op, got < 0 ? got : -EIO);
+			s[rep] = (double)t0 / m.n;
+			full = strcmp(ops[i].op, "clear") != 0;
+		}
+		printf("legacy type=%s op=%s n=%u reps=%u ns_per_elem=%.1f total_ms=%.1f\n",
+		       o->type_name, ops[i].op, o->n, o->reps, bench_median(s, o->reps),
+		       bench_median(s, o->reps) * o->n / 1e6);
+	}
+	free(s);
+	bench_bufs_free(&b);
+	bench_map_free(&m);
+	return 0;
+}
