@@ -339,7 +339,7 @@ for op in lookup lookup_and_delete; do
 done
 # "batch   100: calls ... median     17.32 us/call ..." per run: the median of runs.
 sup_median() { # where batch
-	grep -E "^$1 batch +$2:" "$RAW" | sed -E 's/.*median +([0-9.]+) us\/call.*/\1/' | sort -g |
+	{ grep -E "^$1 batch +$2:" "$RAW" || true; } | sed -E 's/.*median +([0-9.]+) us\/call.*/\1/' | sort -g |
 		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
 for b in 1 100 10000; do
