@@ -311,7 +311,6 @@ static long start_walk(const struct elem *e)
 	w->map_id = m.info.id;
 	w->type = m.info.type;
 	w->value_size = m.value_stride;
-	w->successor_ok = successor_type(m.info.type);
 	bb_win_init(w, win);
 	if (w->win.on) {
 		r = bb_win_fill(w, true, 0, e->now);
@@ -389,7 +388,7 @@ static long write_elem(const struct elem *e)
 	if (!e->key || !bb_walk_next_on_fd(NULL, e->fd))
 		return kernel(e->cmd, e->uattr, e->size);
 	/* Deleting the key the walk stands on: learn its successor first. */
-	if (e->cmd != BB_MAP_UPDATE_ELEM && me && !me->win.on && me->successor_ok &&
+	if (e->cmd != BB_MAP_UPDATE_ELEM && me && !me->win.on && successor_type(me->type) &&
 	    me->have_cur && bb_umem_read(me->arg, e->key, me->key_size, e->now) == 0 &&
 	    memcmp(me->arg, me->cur, me->key_size) == 0) {
 		long s = bb_raw_map_get_next_key(e->fd, me->cur, me->succ_key);
@@ -412,7 +411,7 @@ static long write_elem(const struct elem *e)
 	return r;
 }
 
-long bb_accel_elem(int cmd, void *uattr, unsigned int size)
+static long accel_elem(int cmd, void *uattr, unsigned int size)
 {
 	struct elem e = { .cmd = cmd, .uattr = uattr, .size = size };
 	long r;
@@ -439,7 +438,8 @@ long bb_accel_elem(int cmd, void *uattr, unsigned int size)
 	return r;
 }
 
-void bb_accel_new_fd(int fd)
+/* A number just handed out cannot belong to an open walk any more. */
+static void new_fd(int fd)
 {
 	set_plain_fd(fd, false);
 	if (!bb_walk_any() || !bb_walk_lock())
@@ -447,6 +447,40 @@ void bb_accel_new_fd(int fd)
 	for (struct bb_walk *w = bb_walk_next_on_fd(NULL, fd); w; w = bb_walk_next_on_fd(w, fd))
 		bb_walk_close(w);
 	bb_walk_unlock();
+}
+
+/* bpf() commands that return a new fd. */
+static bool new_fd_cmd(int cmd)
+{
+	switch (cmd) {
+	case 0:  /* MAP_CREATE */
+	case 5:  /* PROG_LOAD */
+	case 7:  /* OBJ_GET */
+	case 13: /* PROG_GET_FD_BY_ID */
+	case 14: /* MAP_GET_FD_BY_ID */
+	case 17: /* RAW_TRACEPOINT_OPEN */
+	case 18: /* BTF_LOAD */
+	case 19: /* BTF_GET_FD_BY_ID */
+	case 28: /* LINK_CREATE */
+	case 30: /* LINK_GET_FD_BY_ID */
+	case 33: /* ITER_CREATE */
+	case 36: /* TOKEN_CREATE */
+		return true;
+	default:
+		return false;
+	}
+}
+
+long bb_accel_bpf(int cmd, void *uattr, unsigned int size)
+{
+	long r;
+
+	if (BB_ACCEL_CMD(cmd))
+		return accel_elem(cmd, uattr, size);
+	r = kernel(cmd, uattr, size);
+	if (r >= 0 && new_fd_cmd(cmd))
+		new_fd((int)r);
+	return r;
 }
 
 void bb_accel_before_batch(int cmd, void *uattr, unsigned int size)

@@ -24,19 +24,13 @@
 	((c) == BB_MAP_LOOKUP_ELEM || (c) == BB_MAP_UPDATE_ELEM || (c) == BB_MAP_DELETE_ELEM || \
 	 (c) == BB_MAP_GET_NEXT_KEY || (c) == BB_MAP_LOOKUP_AND_DELETE_ELEM)
 
-/* bpf(cmd, uattr, size) for one of those: the kernel's result (>= 0 or
- * -errno), served from memory where the model allows. */
-long bb_accel_elem(int cmd, void *uattr, unsigned int size);
+/* bpf(cmd, uattr, size) for a command other than the batch ones: the
+ * kernel's result (>= 0 or -errno), served from memory where the model
+ * allows. Commands that hand out an fd end the walks on that number. */
+long bb_accel_bpf(int cmd, void *uattr, unsigned int size);
 
 /* Before a batch write (lookup-and-delete, update, delete) on a map: drop
  * what open walks on that fd prefetched. */
 void bb_accel_before_batch(int cmd, void *uattr, unsigned int size);
-
-/* bpf() commands that return a new fd (MAP_CREATE, OBJ_GET, *_GET_FD_BY_ID,
- * ...): a number just handed out cannot belong to an open walk any more. */
-#define BB_ACCEL_NEW_FD_CMD(c)                                                               \
-	((c) == 0 || (c) == 5 || (c) == 7 || (c) == 13 || (c) == 14 || (c) == 17 || (c) == 18 || \
-	 (c) == 19 || (c) == 28 || (c) == 30 || (c) == 33 || (c) == 36)
-void bb_accel_new_fd(int fd);
 
 #endif

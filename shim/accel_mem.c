@@ -78,41 +78,32 @@ void bb_umem_note(const void *p, size_t len, bool writable, uint64_t now)
 			     .writable = writable };
 }
 
-int bb_umem_read(void *dst, const void *usrc, size_t len, uint64_t now)
+/* Copy between our buffer and the caller's @user range: directly where it is
+ * known good, else through a checked copy that, on success, proves it. */
+static int copy(void *dst, const void *src, size_t len, const void *user, bool write,
+		uint64_t now)
 {
 	int r;
 
 	if (!len)
 		return 0;
-	if (known_good(usrc, len, false, now)) {
-		memcpy(dst, usrc, len);
+	if (known_good(user, len, write, now)) {
+		memcpy(dst, src, len);
 		return 0;
 	}
-	r = bb_mem_read(dst, usrc, len);
+	r = write ? bb_mem_write(dst, src, len) : bb_mem_read(dst, src, len);
 	bb_stat_add(BB_STAT_ACCEL_EXTRA, 1);
 	if (r == 0)
-		bb_umem_note(usrc, len, false, now);
+		bb_umem_note(user, len, write, now);
 	return r;
+}
+
+int bb_umem_read(void *dst, const void *usrc, size_t len, uint64_t now)
+{
+	return copy(dst, usrc, len, usrc, false, now);
 }
 
 int bb_umem_write(void *udst, const void *src, size_t len, uint64_t now)
 {
-	int r;
-
-	if (!len)
-		return 0;
-	if (known_good(udst, len, true, now)) {
-		memcpy(udst, src, len);
-		return 0;
-	}
-	r = bb_mem_write(udst, src, len);
-	bb_stat_add(BB_STAT_ACCEL_EXTRA, 1);
-	if (r == 0)
-		bb_umem_note(udst, len, true, now);
-	return r;
-}
-
-void bb_umem_forget(void)
-{
-	memset(ranges, 0, sizeof(ranges));
+	return copy(udst, src, len, udst, true, now);
 }

@@ -31,8 +31,4 @@ void bb_umem_note(const void *p, size_t len, bool writable, uint64_t now);
 int bb_umem_read(void *dst, const void *usrc, size_t len, uint64_t now);
 int bb_umem_write(void *udst, const void *src, size_t len, uint64_t now);
 
-/* Forget every range this thread holds (tests; after fork nothing is needed:
- * the child's address space is a copy). */
-void bb_umem_forget(void);
-
 #endif

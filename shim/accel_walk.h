@@ -42,9 +42,8 @@ struct bb_walk {
 	bool in_use;
 	int fd;
 	pthread_t owner;
-	uint32_t map_id, type, key_size;
+	uint32_t map_id, type, key_size; /* type: enum bpf_map_type */
 	uint32_t value_size; /* bytes LOOKUP_ELEM copies (per-CPU: all CPUs) */
-	bool successor_ok;   /* GET_NEXT_KEY of a deleted key restarts the walk */
 	uint64_t last_used;
 	bool have_cur;       /* cur holds the key GET_NEXT_KEY last answered */
 	bool cur_first;      /* ... and it answered GET_NEXT_KEY(NULL) */

@@ -31,14 +31,11 @@ long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)
 		if (bb_state_accel())
 			bb_accel_before_batch((int)a1, (void *)a2, (unsigned int)a3);
 		r = bb_dispatch_batch((int)a1, (void *)a2, (unsigned int)a3);
-	} else if (number == __NR_bpf && BB_ACCEL_CMD((int)a1) && bb_state_accel()) {
-		r = bb_accel_elem((int)a1, (void *)a2, (unsigned int)a3);
-	} else if (number == __NR_bpf && BB_ACCEL_NEW_FD_CMD((int)a1) && bb_state_accel()) {
+	} else if (number == __NR_bpf && bb_state_accel()) {
+		r = bb_accel_bpf((int)a1, (void *)a2, (unsigned int)a3);
+	} else {
 		r = bb_raw_syscall(number, a1, a2, a3, a4, a5, a6);
-		if (r >= 0)
-			bb_accel_new_fd((int)r);
-	} else
-		r = bb_raw_syscall(number, a1, a2, a3, a4, a5, a6);
+	}
 
 	if ((unsigned long)r > -4096UL) {
 		errno = (int)-r;
