@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "accel_clock.h"
 #include "accel_mem.h"
 #include "accel_walk.h"
 #include "dispatch.h"
@@ -59,20 +60,26 @@ struct elem {
  * unreadable attr (EFAULT). */
 static bool read_attr(struct elem *e)
 {
-	unsigned char buf[BB_KERNEL_ATTR_SIZE];
+	unsigned char tail[BB_KERNEL_ATTR_SIZE - sizeof(struct bb_elem_attr)];
 	struct bb_elem_attr a;
 	/* Where the command's attr ends; bytes after it must be zero. */
 	unsigned int end = e->cmd == BB_MAP_GET_NEXT_KEY ? 24 : 32;
+	unsigned int head = e->size < sizeof(a) ? e->size : (unsigned int)sizeof(a);
 
-	if (e->size < 24 || e->size > sizeof(buf))
+	if (e->size < 24 || e->size > BB_KERNEL_ATTR_SIZE)
 		return false;
-	if (bb_umem_read(buf, e->uattr, e->size, e->now))
-		return false;
-	for (unsigned int i = end; i < e->size; i++)
-		if (buf[i])
-			return false;
 	memset(&a, 0, sizeof(a));
-	memcpy(&a, buf, e->size < sizeof(a) ? e->size : sizeof(a));
+	if (bb_umem_read(&a, e->uattr, head, e->now))
+		return false;
+	if (head > end && a.flags)
+		return false; /* GET_NEXT_KEY takes no flags */
+	if (e->size > sizeof(a)) { /* rare: a larger union bpf_attr */
+		if (bb_umem_read(tail, (char *)e->uattr + sizeof(a), e->size - sizeof(a), e->now))
+			return false;
+		for (unsigned int i = 0; i < e->size - sizeof(a); i++)
+			if (tail[i])
+				return false;
+	}
 	e->fd = (int)a.map_fd;
 	e->key = (void *)(uintptr_t)a.key;
 	e->val = (void *)(uintptr_t)a.value;
@@ -92,7 +99,7 @@ static unsigned char *key_at(const struct bb_walk *w, uint32_t i)
 
 static bool expired(const struct bb_walk *w, uint64_t now)
 {
-	return now - w->win.filled > max_age_ns();
+	return now - w->win.filled > w->win.max_age;
 }
 
 static void served(void)
@@ -170,7 +177,7 @@ static long window_answer(struct bb_walk *w, const struct elem *e, uint32_t i)
 	if (bb_umem_write(e->val, key_at(w, i), w->key_size, e->now))
 		return -EFAULT;
 	w->win.pos = i;
-	memcpy(w->cur, key_at(w, i), w->key_size);
+	bb_small_copy(w->cur, key_at(w, i), w->key_size);
 	w->have_cur = true;
 	served();
 	return 0;
@@ -205,7 +212,7 @@ static long next_from_window(struct bb_walk *w, const struct elem *e)
 	struct bb_window *x = &w->win;
 	uint32_t i;
 
-	if (x->pos >= x->n || memcmp(w->arg, key_at(w, x->pos), w->key_size) != 0)
+	if (x->pos >= x->n || !bb_small_eq(w->arg, key_at(w, x->pos), w->key_size))
 		return kernel_next(w, e); /* not this walk's key: the kernel's answer */
 	i = bb_win_next(w);
 	if (i < x->n) {
@@ -236,20 +243,20 @@ static long successor_answer(struct bb_walk *w, const struct elem *e)
 	w->succ = BB_SUCC_NONE;
 	w->have_cur = true;
 	w->cur_first = !e->key;
-	memcpy(w->cur, w->succ_key, w->key_size);
+	bb_small_copy(w->cur, w->succ_key, w->key_size);
 	served();
 	return 0;
 }
 
 static bool successor_fresh(const struct bb_walk *w, uint64_t now)
 {
-	return w->succ != BB_SUCC_NONE && now - w->succ_time <= BB_SUCC_TTL_NS;
+	return w->succ != BB_SUCC_NONE && now - w->succ_time <= bb_clock_within(BB_SUCC_TTL_NS);
 }
 
 /* No window: answer the GET_NEXT_KEY of a key just deleted from memory. */
 static long next_from_memory(struct bb_walk *w, const struct elem *e)
 {
-	if (!successor_fresh(w, e->now) || memcmp(w->arg, w->del, w->key_size) != 0)
+	if (!successor_fresh(w, e->now) || !bb_small_eq(w->arg, w->del, w->key_size))
 		return kernel_next(w, e);
 	return successor_answer(w, e);
 }
@@ -312,6 +319,7 @@ static long start_walk(const struct elem *e)
 	w->type = m.info.type;
 	w->value_size = m.value_stride;
 	bb_win_init(w, win);
+	w->win.max_age = bb_clock_within(max_age_ns());
 	if (w->win.on) {
 		r = bb_win_fill(w, true, 0, e->now);
 		if (r == 0 && w->win.n == 0)
@@ -346,7 +354,7 @@ static long lookup(const struct elem *e)
 	x = &w->win;
 	if (x->pos >= x->n || x->marks[x->pos] || expired(w, e->now) ||
 	    bb_umem_read(w->arg, e->key, w->key_size, e->now) ||
-	    memcmp(w->arg, key_at(w, x->pos), w->key_size) != 0)
+	    !bb_small_eq(w->arg, key_at(w, x->pos), w->key_size))
 		return kernel(e->cmd, e->uattr, e->size);
 	if (bb_umem_write(e->val, x->vals + (size_t)x->pos * w->value_size, w->value_size, e->now))
 		return -EFAULT;
@@ -374,7 +382,7 @@ static void note_write(const struct elem *e)
 		}
 		/* A deleted key written again: its successor is the kernel's to say. */
 		if (!deleted && w->succ != BB_SUCC_NONE &&
-		    memcmp(w->arg, w->del, w->key_size) == 0)
+		    bb_small_eq(w->arg, w->del, w->key_size))
 			w->succ = BB_SUCC_NONE;
 	}
 }
@@ -390,7 +398,7 @@ static long write_elem(const struct elem *e)
 	/* Deleting the key the walk stands on: learn its successor first. */
 	if (e->cmd != BB_MAP_UPDATE_ELEM && me && !me->win.on && successor_type(me->type) &&
 	    me->have_cur && bb_umem_read(me->arg, e->key, me->key_size, e->now) == 0 &&
-	    memcmp(me->arg, me->cur, me->key_size) == 0) {
+	    bb_small_eq(me->arg, me->cur, me->key_size)) {
 		long s = bb_raw_map_get_next_key(e->fd, me->cur, me->succ_key);
 
 		bb_stat_add(BB_STAT_ACCEL_EXTRA, 1);
@@ -401,7 +409,7 @@ static long write_elem(const struct elem *e)
 	if (r == 0 || (r == -ENOENT && e->cmd != BB_MAP_UPDATE_ELEM)) {
 		note_write(e);
 		if (succ != BB_SUCC_NONE) {
-			memcpy(me->del, me->cur, me->key_size);
+			bb_small_copy(me->del, me->cur, me->key_size);
 			me->del_first = me->cur_first;
 			me->succ = succ;
 			me->succ_time = e->now;
@@ -419,7 +427,7 @@ static long accel_elem(int cmd, void *uattr, unsigned int size)
 	/* Only GET_NEXT_KEY(NULL) opens a walk; without one, nothing to do. */
 	if (cmd != BB_MAP_GET_NEXT_KEY && !bb_walk_any())
 		return kernel(cmd, uattr, size);
-	e.now = bb_now_ns();
+	e.now = bb_clock_now();
 	if (!read_attr(&e) || (e.key && !bb_walk_any()) ||
 	    (cmd == BB_MAP_GET_NEXT_KEY && !e.key && plain_fd(e.fd)) || !bb_walk_lock())
 		return kernel(cmd, uattr, size);
@@ -489,7 +497,7 @@ void bb_accel_before_batch(int cmd, void *uattr, unsigned int size)
 
 	if (cmd == BB_MAP_LOOKUP_BATCH || !bb_walk_any() || size < 40)
 		return;
-	if (bb_umem_read(&a, uattr, 40, bb_now_ns()) || !bb_walk_lock())
+	if (bb_umem_read(&a, uattr, 40, bb_clock_now()) || !bb_walk_lock())
 		return;
 	for (struct bb_walk *w = bb_walk_next_on_fd(NULL, (int)a.map_fd); w;
 	     w = bb_walk_next_on_fd(w, (int)a.map_fd)) {

@@ -3,8 +3,9 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "accel_clock.h"
+#include "accel_walk.h"
 #include "mem.h"
 #include "stats.h"
 #include "uapi.h"
@@ -22,14 +23,6 @@ struct range {
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 static TLS struct range ranges[SLOTS];
 static TLS unsigned int next_slot;
-
-uint64_t bb_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Page bounds of [p, p + len), or false if it wraps. */
 static bool page_bounds(const void *p, size_t len, uintptr_t *lo, uintptr_t *hi)
@@ -69,12 +62,12 @@ void bb_umem_note(const void *p, size_t len, bool writable, uint64_t now)
 	for (unsigned int i = 0; i < SLOTS; i++) {
 		r = &ranges[i];
 		if (r->lo == lo && r->hi == hi && (r->writable || !writable)) {
-			r->expires = now + BB_UMEM_TTL_NS;
+			r->expires = now + bb_clock_within(BB_UMEM_TTL_NS);
 			return;
 		}
 	}
 	r = &ranges[next_slot++ % SLOTS];
-	*r = (struct range){ .lo = lo, .hi = hi, .expires = now + BB_UMEM_TTL_NS,
+	*r = (struct range){ .lo = lo, .hi = hi, .expires = now + bb_clock_within(BB_UMEM_TTL_NS),
 			     .writable = writable };
 }
 
@@ -88,7 +81,7 @@ static int copy(void *dst, const void *src, size_t len, const void *user, bool w
 	if (!len)
 		return 0;
 	if (known_good(user, len, write, now)) {
-		memcpy(dst, src, len);
+		bb_small_copy(dst, src, len);
 		return 0;
 	}
 	r = write ? bb_mem_write(dst, src, len) : bb_mem_read(dst, src, len);

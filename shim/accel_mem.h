@@ -17,14 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BB_UMEM_TTL_NS 1000000ULL /* 1 ms */
-
-/* CLOCK_MONOTONIC in ns (vDSO: no syscall). */
-uint64_t bb_now_ns(void);
+/* 10 ms: the window max age, and long enough for the coarse clock. */
+#define BB_UMEM_TTL_NS 10000000ULL
 
 /* Record that [p, p + len) was just read (or written, if @writable)
  * successfully by the kernel on the caller's behalf. */
 void bb_umem_note(const void *p, size_t len, bool writable, uint64_t now);
+/* (now: bb_clock_now(), accel_clock.h) */
 
 /* 0 or -EFAULT, as bb_mem_read / bb_mem_write, but without a syscall when
  * the range is known good. */

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BB_WALK_SLOTS 16
 #define BB_WIN_FIRST 32               /* first window: a lone GET_NEXT_KEY(NULL) stays cheap */
@@ -34,7 +35,8 @@ struct bb_window {
 	uint32_t out_tok; /* where the next fill starts */
 	uint32_t n, pos;  /* entries; index of the key GET_NEXT_KEY last answered */
 	uint32_t cap, want, max;
-	uint64_t filled; /* ns */
+	uint64_t filled;  /* bb_clock_now() */
+	uint64_t max_age; /* older than filled + this: not served */
 	unsigned char *keys, *vals, *marks;
 };
 
@@ -55,6 +57,31 @@ struct bb_walk {
 	unsigned char *cur, *del, *succ_key, *arg;
 	struct bb_window win;
 };
+
+/* Keys (and attrs) of a few sizes cover nearly every map: copied and
+ * compared inline for those, by libc otherwise. These run on every answer
+ * served from memory, where a libc call is a sizeable share. */
+static inline void bb_small_copy(void *d, const void *s, size_t n)
+{
+	switch (n) {
+	case 4: memcpy(d, s, 4); break;
+	case 8: memcpy(d, s, 8); break;
+	case 16: memcpy(d, s, 16); break;
+	case 24: memcpy(d, s, 24); break;
+	case 32: memcpy(d, s, 32); break;
+	default: memcpy(d, s, n); break;
+	}
+}
+
+static inline bool bb_small_eq(const void *a, const void *b, size_t n)
+{
+	switch (n) {
+	case 4: return memcmp(a, b, 4) == 0;
+	case 8: return memcmp(a, b, 8) == 0;
+	case 16: return memcmp(a, b, 16) == 0;
+	default: return memcmp(a, b, n) == 0;
+	}
+}
 
 /* The table. Every function below runs with the table locked. */
 bool bb_walk_lock(void); /* false: this thread already holds it (a signal handler) */

@@ -103,10 +103,10 @@ long bb_win_find(const struct bb_walk *w, const void *key)
 	const struct bb_window *x = &w->win;
 
 	/* The current key first: the common case by far. */
-	if (x->pos < x->n && memcmp(x->keys + (size_t)x->pos * w->key_size, key, w->key_size) == 0)
+	if (x->pos < x->n && bb_small_eq(x->keys + (size_t)x->pos * w->key_size, key, w->key_size))
 		return x->pos;
 	for (uint32_t i = 0; i < x->n; i++)
-		if (memcmp(x->keys + (size_t)i * w->key_size, key, w->key_size) == 0)
+		if (bb_small_eq(x->keys + (size_t)i * w->key_size, key, w->key_size))
 			return i;
 	return -1;
 }

@@ -123,10 +123,18 @@ bool bb_state_stats(void)
 	return g.stats;
 }
 
+/* Asked on every bpf() call: after the first, one relaxed load. */
 bool bb_state_accel(void)
 {
-	pthread_once(&g.once, state_init);
-	return g.accel;
+	static _Atomic int on = -1;
+	int v = atomic_load_explicit(&on, memory_order_relaxed);
+
+	if (v < 0) {
+		pthread_once(&g.once, state_init);
+		v = g.accel;
+		atomic_store_explicit(&on, v, memory_order_relaxed);
+	}
+	return v;
 }
 
 unsigned int bb_state_accel_max_age_ms(void)

@@ -10,9 +10,24 @@
 
 static _Atomic uint64_t counters[BB_STAT_COUNT];
 
+/* Counted only when they will be printed: the counters are shared by every
+ * thread, and a locked add on each served answer is not free. */
+static bool counting(void)
+{
+	static _Atomic int on = -1;
+	int v = atomic_load_explicit(&on, memory_order_relaxed);
+
+	if (v < 0) {
+		v = bb_state_stats();
+		atomic_store_explicit(&on, v, memory_order_relaxed);
+	}
+	return v;
+}
+
 void bb_stat_add(enum bb_stat s, uint64_t n)
 {
-	atomic_fetch_add_explicit(&counters[s], n, memory_order_relaxed);
+	if (counting())
+		atomic_fetch_add_explicit(&counters[s], n, memory_order_relaxed);
 }
 
 uint64_t bb_stat_get(enum bb_stat s)
