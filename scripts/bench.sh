@@ -163,13 +163,16 @@ measure_all() {
 		"$TOOL" run --kernel 5.4 -- "$SUPBENCH" | sed 's/^/supervisor /' >>"$RAW"
 	done
 
-	# 7. Legacy loops (BPFBATCH_ACCEL=1): bcc's items() at N against a native
+	# 7. Legacy loops (BPFBATCH_ACCEL=1): bcc's items() (every element kept)
+	# and a bpftool-style dump loop (buffers reused) at N against a native
 	# LOOKUP_BATCH dump, and bcc's clear() at 100k (and N), natively and on
 	# 5.4, with and without acceleration; one of each in turn.
 	for ((i = 0; i < REPS; i++)); do
 		run native legacy --n "$N" --op dump --reps 1
 		run native legacy --n "$N" --op items --reps 1
 		run accel legacy --n "$N" --op items --reps 1
+		run native legacy --n "$N" --op dumploop --reps 1
+		run accel legacy --n "$N" --op dumploop --reps 1
 		run native legacy --n 100000 --op clear --reps 1
 		run accel legacy --n 100000 --op clear --reps 1
 		run sim54plain legacy --n 100000 --op clear --reps 1
@@ -355,6 +358,11 @@ a=$(lg native items "$N")
 b=$(lg accel items "$N")
 if [ -n "$a" ] && [ -n "$b" ]; then
 	echo "| legacy loops, hash $N | bcc items(): get_next_key + lookup per key; accelerated (prefetch windows) | $(ms "$a") | $(ms "$b") | — | $(div "$a" "$b" %.1f)× faster; $(div "$b" "$d" %.2f)× a native LOOKUP_BATCH dump ($(ms "$d")) | within 1.5× of the dump $(verdict "$(div "$b" "$d")" "<=" 1.5) |"
+fi
+a=$(lg native dumploop "$N")
+b=$(lg accel dumploop "$N")
+if [ -n "$a" ] && [ -n "$b" ]; then
+	echo "| legacy loops, hash $N | bpftool-style dump: get_next_key + lookup into the same two buffers; accelerated | $(ms "$a") | $(ms "$b") | — | $(div "$a" "$b" %.1f)× faster; $(div "$b" "$d" %.2f)× the native dump | within 1.5× of the dump $(verdict "$(div "$b" "$d")" "<=" 1.5) |"
 fi
 for n in 100000 "$N"; do
 	a=$(lg native clear "$n")

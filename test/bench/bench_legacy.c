@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * Legacy loops for BPFBATCH_ACCEL: bcc's items() (GET_NEXT_KEY + LOOKUP_ELEM
- * per key) and clear() (GET_NEXT_KEY of the key just deleted, then DELETE),
- * and the native dump they are measured against (LOOKUP_BATCH of 1000).
+ * per key, every element kept), bpftool's dump (the same into two reused
+ * buffers), clear() (GET_NEXT_KEY of the key just deleted, then DELETE), and
+ * the native dump they are measured against (LOOKUP_BATCH of 1000).
  * The same program runs with and without acceleration; bench.sh divides.
  */
 #include <bpf/bpf.h>
@@ -39,6 +40,24 @@ static long clear_loop(const struct bench_map *m, struct bench_bufs *b, uint32_t
 	return r == -ENOENT ? n : r;
 }
 
+/* bpftool's dump: get_next_key + lookup into the same two buffers each
+ * step (items() keeps every element, which costs its own memory traffic). */
+static long dump_loop(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
+{
+	char *key[2] = { b->keys, b->keys + m->ks }, *val = b->vals;
+	long n = 0;
+	int cur = 0, r = bpf_map_get_next_key(m->fd, NULL, key[0]);
+
+	(void)batch;
+	while (r == 0) {
+		if (bpf_map_lookup_elem(m->fd, key[cur], val) == 0)
+			n++;
+		r = bpf_map_get_next_key(m->fd, key[cur], key[!cur]);
+		cur = !cur;
+	}
+	return r == -ENOENT ? n : r;
+}
+
 int bench_mode_legacy(const struct bench_opts *o)
 {
 	static const struct {
@@ -48,6 +67,7 @@ int bench_mode_legacy(const struct bench_opts *o)
 	} ops[] = {
 		{ "dump", bench_lookup_batch, 1000 },
 		{ "items", bench_lookup_loop, 0 },
+		{ "dumploop", dump_loop, 0 },
 		{ "clear", clear_loop, 0 },
 	};
 	struct bench_map m;
