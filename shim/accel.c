@@ -362,13 +362,15 @@ static long lookup(const struct elem *e)
 	return 0;
 }
 
-/* What a successful write of this process does to the walks of its map. */
+/* What a successful write of this process does to the walks of its map,
+ * through this fd or another one. */
 static void note_write(const struct elem *e)
 {
 	bool deleted = e->cmd != BB_MAP_UPDATE_ELEM;
+	struct bb_touch t = { .fd = e->fd, .now = e->now };
 
-	for (struct bb_walk *w = bb_walk_next_on_fd(NULL, e->fd); w;
-	     w = bb_walk_next_on_fd(w, e->fd)) {
+	for (struct bb_walk *w = bb_walk_next_touched(NULL, &t); w;
+	     w = bb_walk_next_touched(w, &t)) {
 		if (bb_umem_read(w->arg, e->key, w->key_size, e->now))
 			continue;
 		if (w->win.on) {
@@ -380,40 +382,61 @@ static void note_write(const struct elem *e)
 				bb_stat_add(BB_STAT_ACCEL_INVALIDATED, 1);
 			}
 		}
-		/* A deleted key written again: its successor is the kernel's to say. */
-		if (!deleted && w->succ != BB_SUCC_NONE &&
-		    bb_small_eq(w->arg, w->del, w->key_size))
+		if (w->succ == BB_SUCC_NONE)
+			continue;
+		/* The remembered successor deleted, or the deleted key written
+		 * again: what follows it is the kernel's to say. */
+		if ((deleted && w->succ == BB_SUCC_KEY &&
+		     bb_small_eq(w->arg, w->succ_key, w->key_size)) ||
+		    (!deleted && bb_small_eq(w->arg, w->del, w->key_size)))
 			w->succ = BB_SUCC_NONE;
 	}
+}
+
+/* Before deleting the key a walk's successor memory turns on -- the key
+ * GET_NEXT_KEY last answered, or the successor already remembered (a loop
+ * that deletes two at a time) -- ask the kernel what follows it, into
+ * w->next. BB_SUCC_NONE: not such a key, or the kernel would not say. */
+static enum bb_succ learn_successor(struct bb_walk *w, const struct elem *e, bool *on_cur)
+{
+	long s;
+
+	if (e->cmd == BB_MAP_UPDATE_ELEM || !w || w->win.on || !successor_type(w->type) ||
+	    bb_umem_read(w->arg, e->key, w->key_size, e->now))
+		return BB_SUCC_NONE;
+	*on_cur = w->have_cur && bb_small_eq(w->arg, w->cur, w->key_size);
+	if (!*on_cur && !(w->succ == BB_SUCC_KEY && successor_fresh(w, e->now) &&
+			  bb_small_eq(w->arg, w->succ_key, w->key_size)))
+		return BB_SUCC_NONE;
+	s = bb_raw_map_get_next_key(e->fd, w->arg, w->next);
+	bb_stat_add(BB_STAT_ACCEL_EXTRA, 1);
+	return s == 0 ? BB_SUCC_KEY : s == -ENOENT ? BB_SUCC_END : BB_SUCC_NONE;
 }
 
 static long write_elem(const struct elem *e)
 {
 	struct bb_walk *me = bb_walk_find(e->fd, pthread_self());
-	enum bb_succ succ = BB_SUCC_NONE;
+	struct bb_touch t = { .fd = e->fd, .now = e->now };
+	enum bb_succ succ;
+	bool on_cur = false;
 	long r;
 
-	if (!e->key || !bb_walk_next_on_fd(NULL, e->fd))
+	if (!e->key || !bb_walk_next_touched(NULL, &t))
 		return kernel(e->cmd, e->uattr, e->size);
-	/* Deleting the key the walk stands on: learn its successor first. */
-	if (e->cmd != BB_MAP_UPDATE_ELEM && me && !me->win.on && successor_type(me->type) &&
-	    me->have_cur && bb_umem_read(me->arg, e->key, me->key_size, e->now) == 0 &&
-	    bb_small_eq(me->arg, me->cur, me->key_size)) {
-		long s = bb_raw_map_get_next_key(e->fd, me->cur, me->succ_key);
-
-		bb_stat_add(BB_STAT_ACCEL_EXTRA, 1);
-		succ = s == 0 ? BB_SUCC_KEY : s == -ENOENT ? BB_SUCC_END : BB_SUCC_NONE;
-	}
+	succ = learn_successor(me, e, &on_cur);
 	r = kernel(e->cmd, e->uattr, e->size);
 	/* ENOENT from a delete: the key is gone all the same. */
 	if (r == 0 || (r == -ENOENT && e->cmd != BB_MAP_UPDATE_ELEM)) {
 		note_write(e);
 		if (succ != BB_SUCC_NONE) {
-			bb_small_copy(me->del, me->cur, me->key_size);
-			me->del_first = me->cur_first;
+			if (on_cur) {
+				bb_small_copy(me->del, me->cur, me->key_size);
+				me->del_first = me->cur_first;
+				me->have_cur = false;
+			}
+			bb_small_copy(me->succ_key, me->next, me->key_size);
 			me->succ = succ;
 			me->succ_time = e->now;
-			me->have_cur = false;
 		}
 	}
 	return r;
@@ -450,8 +473,9 @@ static long accel_elem(int cmd, void *uattr, unsigned int size)
 static void new_fd(int fd)
 {
 	set_plain_fd(fd, false);
-	if (!bb_walk_any() || !bb_walk_lock())
+	if (!bb_walk_lock())
 		return;
+	bb_fd_map_forget(fd);
 	for (struct bb_walk *w = bb_walk_next_on_fd(NULL, fd); w; w = bb_walk_next_on_fd(w, fd))
 		bb_walk_close(w);
 	bb_walk_unlock();
@@ -494,16 +518,20 @@ long bb_accel_bpf(int cmd, void *uattr, unsigned int size)
 void bb_accel_before_batch(int cmd, void *uattr, unsigned int size)
 {
 	struct bb_batch_attr a;
+	struct bb_touch t = { .now = bb_clock_now() };
 
 	if (cmd == BB_MAP_LOOKUP_BATCH || !bb_walk_any() || size < 40)
 		return;
-	if (bb_umem_read(&a, uattr, 40, bb_clock_now()) || !bb_walk_lock())
+	if (bb_umem_read(&a, uattr, 40, t.now) || !bb_walk_lock())
 		return;
-	for (struct bb_walk *w = bb_walk_next_on_fd(NULL, (int)a.map_fd); w;
-	     w = bb_walk_next_on_fd(w, (int)a.map_fd)) {
+	t.fd = (int)a.map_fd;
+	for (struct bb_walk *w = bb_walk_next_touched(NULL, &t); w;
+	     w = bb_walk_next_touched(w, &t)) {
+		/* The whole window is as good as expired: the kernel answers
+		 * the next call and the stretch is read again after the batch. */
 		if (w->win.on)
 			bb_stat_add(BB_STAT_ACCEL_INVALIDATED, 1);
-		w->win.on = false;
+		w->win.filled = 0;
 		w->succ = BB_SUCC_NONE;
 	}
 	bb_walk_unlock();

@@ -9,8 +9,9 @@
  *  - Prefetch windows: where the kernel has LOOKUP_BATCH for the map type, a
  *    walk that starts with GET_NEXT_KEY(NULL) is read a window at a time,
  *    and the walk's GET_NEXT_KEY and LOOKUP_ELEM calls are answered from it.
- * Writes this process makes through the same fd update or drop what they
- * touch. docs/acceleration.md states the consistency model.
+ * Writes this process makes to the map, through the walk's fd or another
+ * one, update or drop what they touch. docs/acceleration.md states the
+ * consistency model.
  */
 #ifndef BB_ACCEL_H
 #define BB_ACCEL_H
@@ -30,7 +31,7 @@
 long bb_accel_bpf(int cmd, void *uattr, unsigned int size);
 
 /* Before a batch write (lookup-and-delete, update, delete) on a map: drop
- * what open walks on that fd prefetched. */
+ * what open walks of that map prefetched. */
 void bb_accel_before_batch(int cmd, void *uattr, unsigned int size);
 
 #endif

@@ -93,6 +93,16 @@ struct bb_walk *bb_walk_next_on_fd(struct bb_walk *after, int fd)
 	return NULL;
 }
 
+struct bb_walk *bb_walk_next_any(struct bb_walk *after)
+{
+	int i = after ? (int)(after - t.slots) + 1 : 0;
+
+	for (; i < BB_WALK_SLOTS; i++)
+		if (t.slots[i].in_use)
+			return &t.slots[i];
+	return NULL;
+}
+
 struct bb_walk *bb_walk_open(int fd, uint32_t key_size)
 {
 	pthread_t self = pthread_self();
@@ -110,7 +120,7 @@ struct bb_walk *bb_walk_open(int fd, uint32_t key_size)
 	if (!w)
 		w = victim;
 	reset(w);
-	keys = calloc(4, key_size ? key_size : 1);
+	keys = calloc(5, key_size ? key_size : 1);
 	if (!keys)
 		return NULL;
 	w->in_use = true;
@@ -122,6 +132,7 @@ struct bb_walk *bb_walk_open(int fd, uint32_t key_size)
 	w->del = keys + key_size;
 	w->succ_key = keys + 2 * (size_t)key_size;
 	w->arg = keys + 3 * (size_t)key_size;
+	w->next = keys + 4 * (size_t)key_size;
 	w->last_used = ++t.clock;
 	return w;
 }

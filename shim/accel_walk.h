@@ -35,7 +35,7 @@ struct bb_window {
 	uint32_t out_tok; /* where the next fill starts */
 	uint32_t n, pos;  /* entries; index of the key GET_NEXT_KEY last answered */
 	uint32_t cap, want, max;
-	uint64_t filled;  /* bb_clock_now() */
+	uint64_t filled;  /* bb_clock_now(); 0: expired by a batch write */
 	uint64_t max_age; /* older than filled + this: not served */
 	unsigned char *keys, *vals, *marks;
 };
@@ -53,8 +53,9 @@ struct bb_walk {
 	enum bb_succ succ;   /* after deleting cur: what GET_NEXT_KEY(del) answers */
 	uint64_t succ_time;
 	/* key_size each, one allocation: the current key, the deleted one, its
-	 * successor, and the key argument of the call being served. */
-	unsigned char *cur, *del, *succ_key, *arg;
+	 * successor, the key argument of the call being served, and a successor
+	 * being learned. */
+	unsigned char *cur, *del, *succ_key, *arg, *next;
 	struct bb_window win;
 };
 
@@ -89,10 +90,23 @@ void bb_walk_unlock(void);
 bool bb_walk_any(void); /* without the lock: is any walk open? */
 struct bb_walk *bb_walk_find(int fd, pthread_t owner);
 struct bb_walk *bb_walk_next_on_fd(struct bb_walk *after, int fd); /* NULL starts */
+struct bb_walk *bb_walk_next_any(struct bb_walk *after);            /* NULL starts */
 /* A fresh walk for (fd, this thread), replacing the old one or the least
  * recently used; NULL if memory for its keys cannot be had. */
 struct bb_walk *bb_walk_open(int fd, uint32_t key_size);
 void bb_walk_close(struct bb_walk *w);
+
+/* The walks a write through @fd touches (accel_fdmap.c): on that fd, or on
+ * another fd of the same map. */
+struct bb_touch {
+	int fd;
+	uint64_t now;
+	bool asked; /* id below is known */
+	uint32_t id; /* of the map behind fd; 0: none */
+};
+struct bb_walk *bb_walk_next_touched(struct bb_walk *after, struct bb_touch *t); /* NULL starts */
+/* A number just handed out by bpf(): what it named is not what it names. */
+void bb_fd_map_forget(int fd);
 
 /* Windows (accel_window.c). */
 void bb_win_init(struct bb_walk *w, bool enable);

@@ -3,7 +3,8 @@
  * legacy-loops: the single-element loops tools run on maps (bcc's items(),
  * clear(), a walk that deletes some keys, "pop the first key", a walk that
  * updates as it goes, a walk racing a writer process, bad pointers, a map fd
- * reused mid-walk), through libbpf, as an unmodified client would. It checks
+ * reused mid-walk, deleting the next key as well, writing through a second
+ * fd of the map), through libbpf, as an unmodified client would. It checks
  * each outcome against the kernel's documented guarantees itself and prints
  * one line: "loop=... type=... n=... count=... seq=<digest> ok=1". The
  * digest is of every answer in order, so a test can also compare runs with
@@ -388,6 +389,152 @@ static void loop_concurrent(void)
 	g.count = 0;
 }
 
+/* Every key in the walk's order (untimed, before a loop that needs to know
+ * what comes next without asking GET_NEXT_KEY). */
+static uint32_t *walk_order(void)
+{
+	uint32_t *order = calloc(g.n, sizeof(*order)), n = 0;
+	char k[16], prev[16];
+
+	while (order && n < g.n && bpf_map_get_next_key(g.fd, n ? prev : NULL, k) == 0) {
+		order[n++] = (uint32_t)index_of(k);
+		memcpy(prev, k, g.ks);
+	}
+	if (n != g.n)
+		fail("walk order", n, g.n);
+	return order;
+}
+
+/* Delete the key the walk stands on, and every third time the key after it
+ * too (known from an earlier walk, not asked): the walk must go on past
+ * both, never answering a key this process deleted. */
+static void loop_delete_ahead(void)
+{
+	uint32_t *order = walk_order(), *pos = calloc(g.n, sizeof(*pos));
+	uint8_t *gone = calloc(g.n, 1);
+	char k[16], prev[16], s[16];
+	bool have = false;
+
+	if (!order || !pos || !gone) {
+		fail("memory", 0, 0);
+		return;
+	}
+	for (uint32_t p = 0; p < g.n; p++)
+		pos[order[p]] = p;
+	while (bpf_map_get_next_key(g.fd, have ? prev : NULL, k) == 0) {
+		long i = index_of(k);
+		uint32_t p;
+
+		if (i < 0)
+			break;
+		saw(k);
+		if (gone[i])
+			fail("answered a key deleted before", i, 0);
+		if (bpf_map_delete_elem(g.fd, k))
+			fail("delete", i, errno);
+		gone[i] = 1;
+		p = pos[i] + 1;
+		if (p < g.n && p % 3 == 0 && !gone[order[p]]) {
+			make_key(s, order[p]);
+			if (bpf_map_delete_elem(g.fd, s))
+				fail("delete the next", order[p], errno);
+			gone[order[p]] = 1;
+		}
+		memcpy(prev, k, g.ks);
+		have = true;
+		slow();
+	}
+	if (!map_empty())
+		fail("empty at the end", 0, 1);
+	/* Each key once, except those deleted before their turn: never. */
+	for (uint32_t i = 0; i < g.n; i++)
+		if (seen[i] > 1)
+			fail("seen twice", i, seen[i]);
+	free(order);
+	free(pos);
+	free(gone);
+}
+
+/* The same map through a second fd, as a tool that opens maps by id does:
+ * walk and look up through one, write through the other. The walk must never
+ * answer a key after this process deleted it, and must read its own updates.
+ * Deletes are of keys other than the walk's own (so the kernel never restarts
+ * and every answer, in order, is the kernel's); updates only where the
+ * kernel updates in place (arrays, per-CPU hash), so the order stays put;
+ * batch deletes on the hash family. */
+static void loop_two_fds(void)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	bool inplace = is_array() || g.type == BPF_MAP_TYPE_PERCPU_HASH;
+	bool batch = !is_array() && g.type != BPF_MAP_TYPE_LPM_TRIE;
+	uint8_t *gone = calloc(g.n, 1), *gen = calloc(g.n, 1);
+	char k[16], prev[16], w[4 * 16], v[8 * 512];
+	bool have = false;
+	uint32_t step = 0;
+	int other;
+
+	memset(&info, 0, sizeof(info));
+	if (!gone || !gen || bpf_obj_get_info_by_fd(g.fd, &info, &len) ||
+	    (other = bpf_map_get_fd_by_id(info.id)) < 0) {
+		fail("second fd", errno, 0);
+		return;
+	}
+	while (bpf_map_get_next_key(g.fd, have ? prev : NULL, k) == 0) {
+		long i = index_of(k);
+		uint32_t j = (uint32_t)((i * 7 + 3) % g.n);
+
+		if (i < 0)
+			break;
+		saw(k);
+		if (gone[i])
+			fail("answered a key deleted through the other fd", i, 0);
+		if (bpf_map_lookup_elem(g.fd, k, v) || val_gen(v, (uint32_t)i) != gen[i])
+			fail("own write through the other fd not read", i, val_gen(v, (uint32_t)i));
+		mix(v, 8 * g.ncpu);
+		if (step % 4 == 0 && !is_array() && j != i && !gone[j]) {
+			make_key(w, j);
+			if (bpf_map_delete_elem(other, w))
+				fail("delete through the other fd", j, errno);
+			gone[j] = 1;
+		}
+		if (step % 4 == 2 && inplace && !gone[j]) {
+			make_key(w, j);
+			make_val(v, j, 2);
+			if (bpf_map_update_elem(other, w, v, BPF_EXIST))
+				fail("update through the other fd", j, errno);
+			gen[j] = 2;
+		}
+		if (step % 64 == 32 && batch) {
+			__u32 cnt = 0;
+
+			for (uint32_t c = 0; c < 4; c++) {
+				uint32_t d = (uint32_t)((i * 13 + 5 + c * 101) % g.n);
+
+				if (d != i && !gone[d]) {
+					make_key(w + cnt * g.ks, d);
+					gone[d] = 1;
+					cnt++;
+				}
+			}
+			if (cnt && bpf_map_delete_batch(other, w, &cnt, NULL))
+				fail("batch delete through the other fd", errno, 0);
+		}
+		memcpy(prev, k, g.ks);
+		have = true;
+		step++;
+		slow();
+	}
+	if (errno != ENOENT)
+		fail("end", errno, ENOENT);
+	for (uint32_t i = 0; i < g.n; i++)
+		if (seen[i] > 1 || (!gone[i] && seen[i] != 1))
+			fail("times seen", i, seen[i]);
+	close(other);
+	free(gone);
+	free(gen);
+}
+
 /* Raw bpf(), to pass what libbpf never would. */
 static long sys_bpf(int cmd, void *attr, unsigned int size)
 {
@@ -511,7 +658,8 @@ int main(int argc, char **argv)
 		{ "clear", loop_clear, true },	   { "delete-odd", loop_delete_odd, true },
 		{ "pop-first", loop_pop_first, true }, { "update", loop_update, false },
 		{ "concurrent", loop_concurrent, true }, { "errors", loop_errors, false },
-		{ "fd-reuse", loop_fd_reuse, false },
+		{ "fd-reuse", loop_fd_reuse, false }, { "delete-ahead", loop_delete_ahead, true },
+		{ "two-fds", loop_two_fds, false },
 	};
 	size_t li = 0;
 	bool found = false;

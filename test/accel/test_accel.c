@@ -31,7 +31,8 @@ ParameterizedTestParameters(accel, loops)
 					     "array", "percpu_array", "lpm" };
 	static const char *const loops[] = { "walk",   "items",      "clear",
 					     "delete-odd", "pop-first", "update",
-					     "concurrent", "errors", "fd-reuse" };
+					     "concurrent", "errors", "fd-reuse",
+					     "delete-ahead", "two-fds" };
 	static struct accel_case cases[sizeof(types) / sizeof(types[0]) *
 				       sizeof(loops) / sizeof(loops[0])];
 	size_t n = 0;
@@ -138,7 +139,8 @@ ParameterizedTest(struct accel_case *c, accel, loops, .timeout = 120)
 			bool prefetch = k == NATIVE || k == SLOW;
 			bool succ_only = (k == SIM54 || k == NO_PREFETCH) && !is_array(c->type) &&
 					 (!strcmp(c->loop, "clear") || !strcmp(c->loop, "delete-odd") ||
-					  !strcmp(c->loop, "pop-first"));
+					  !strcmp(c->loop, "pop-first") ||
+					  !strcmp(c->loop, "delete-ahead"));
 
 			if (prefetch || succ_only)
 				cr_expect_gt(stat_field(out.err, 0), 0,
