@@ -8,7 +8,9 @@
 #   sudo scripts/bench.sh            # seed table on 1,000,000 entries
 #   sudo scripts/bench.sh --quick    # 100,000 entries, fewer repetitions
 #
-# Env: BENCH_LEGACY_SLOW=1 also times bcc's clear() unaccelerated at N
+# Env: BENCH_ONLY=legacy measures and reports only the legacy loops
+# (BPFBATCH_ACCEL, section 7), in BENCH_LEGACY_ROUNDS rounds (default 5);
+# BENCH_LEGACY_SLOW=1 also times bcc's clear() unaccelerated at N
 # (quadratic: minutes at 1M). BUILDDIR (default build-bench), BENCH_RAW (raw lines, default
 # $BUILDDIR/bench-raw.txt), BENCH_REPS (timing repetitions, default 3),
 # BENCH_N (entries of the seed table), BENCH_REPORT_ONLY=1 (no measuring:
@@ -20,6 +22,7 @@ cd "$(dirname "$0")/.."
 
 N=1000000
 REPS=${BENCH_REPS:-3}
+LEGACY_ROUNDS=${BENCH_LEGACY_ROUNDS:-5}
 FLOOR_REPS=5
 case "${1:-}" in
 --quick)
@@ -36,7 +39,8 @@ N=${BENCH_N:-$N}
 SMALL=10000 # strace, callgrind, abandoned iterations
 
 builddir=${BUILDDIR:-build-bench}
-RAW=${BENCH_RAW:-$PWD/$builddir/bench-raw.txt}
+case $builddir in /*) ;; *) builddir=$PWD/$builddir ;; esac
+RAW=${BENCH_RAW:-$builddir/bench-raw.txt}
 if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then
 	measure=false
 else
@@ -49,20 +53,22 @@ if $measure; then
 		shim/bpfbatch:shared_library test/supervisor/bench-supervisor-overhead >/dev/null
 fi
 
-BENCH=$PWD/$builddir/test/bench/bpfbatch-bench
-TOOL=$PWD/$builddir/tools/bpfbatch
-SO=$PWD/$builddir/shim/libbpfbatch.so
-SUPBENCH=$PWD/$builddir/test/supervisor/bench-supervisor-overhead
+BENCH=$builddir/test/bench/bpfbatch-bench
+TOOL=$builddir/tools/bpfbatch
+SO=$builddir/shim/libbpfbatch.so
+SUPBENCH=$builddir/test/supervisor/bench-supervisor-overhead
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-native() { "$BENCH" "$@"; }
+# PIN: a CPU affinity prefix (section 7), empty elsewhere.
+PIN=()
+native() { "${PIN[@]}" "$BENCH" "$@"; }
 shim() { env LD_PRELOAD="$SO" "$BENCH" "$@"; }
 sim54() { "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" "$BENCH" "$@"; }
 # Legacy loops: acceleration on, and a 5.4 kernel with and without it.
-accel() { env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
-sim54plain() { "$TOOL" sim --kernel 5.4 -- "$BENCH" "$@"; }
-sim54accel() { "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
+accel() { "${PIN[@]}" env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
+sim54plain() { "${PIN[@]}" "$TOOL" sim --kernel 5.4 -- "$BENCH" "$@"; }
+sim54accel() { "${PIN[@]}" "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
 # Tag each output line with where it ran.
 run() {
 	local where=$1
@@ -163,20 +169,34 @@ measure_all() {
 		"$TOOL" run --kernel 5.4 -- "$SUPBENCH" | sed 's/^/supervisor /' >>"$RAW"
 	done
 
-	# 7. Legacy loops (BPFBATCH_ACCEL=1): bcc's items() (every element kept)
-	# and a bpftool-style dump loop (buffers reused) at N against a native
-	# LOOKUP_BATCH dump, and bcc's clear() at 100k (and N), natively and on
-	# 5.4, with and without acceleration; one of each in turn.
-	for ((i = 0; i < REPS; i++)); do
+	measure_legacy
+}
+
+# 7. Legacy loops (BPFBATCH_ACCEL=1), each run pinned to one CPU and taken in
+# rounds, so that every ratio is a median of ratios of runs made side by
+# side: bcc's items() (every element kept) against a native LOOKUP_BATCH(1000)
+# dump that keeps every element too; a bpftool-style dump loop (buffers
+# reused) against the plain dump; bcc's clear() at 100k natively and on 5.4,
+# with and without acceleration, and one DELETE_ELEM per known key, the least
+# any element-by-element clear can cost.
+measure_legacy() {
+	local cpu=$(($(nproc) - 1)) i
+	if command -v taskset >/dev/null; then
+		PIN=(taskset -c "$cpu")
+	fi
+	for ((i = 0; i < LEGACY_ROUNDS; i++)); do
 		run native legacy --n "$N" --op dump --reps 1
-		run native legacy --n "$N" --op items --reps 1
+		run accel legacy --n "$N" --op dumploop --reps 1
+		run native legacy --n "$N" --op dumpall --reps 1
 		run accel legacy --n "$N" --op items --reps 1
 		run native legacy --n "$N" --op dumploop --reps 1
-		run accel legacy --n "$N" --op dumploop --reps 1
+		run native legacy --n "$N" --op items --reps 1
 		run native legacy --n 100000 --op clear --reps 1
 		run accel legacy --n 100000 --op clear --reps 1
+		run native legacy --n 100000 --op delfloor --reps 1
 		run sim54plain legacy --n 100000 --op clear --reps 1
 		run sim54accel legacy --n 100000 --op clear --reps 1
+		run sim54plain legacy --n 100000 --op delfloor --reps 1
 	done
 	if [ "$N" != 100000 ]; then
 		run accel legacy --n "$N" --op clear --reps 1
@@ -186,10 +206,15 @@ measure_all() {
 			run sim54plain legacy --n "$N" --op clear --reps 1
 		fi
 	fi
+	PIN=()
 }
 if $measure; then
 	: >"$RAW"
-	measure_all
+	if [ "${BENCH_ONLY:-}" = legacy ]; then
+		measure_legacy
+	else
+		measure_all
+	fi
 fi
 
 # ---------------------------------------------------------------- the table
@@ -218,11 +243,12 @@ verdict() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 echo "Machine: Linux $(uname -r), ${cpu:-unknown CPU}, $(nproc) CPUs; $(date -u +%Y-%m-%d)."
+
+report_core() {
 echo "N = $N; timings are medians of $REPS runs (floor: $FLOOR_REPS alternated pairs)."
 echo
 echo "| area | measurement | native | via shim, native mode | via shim, sim 5.4 (emulated) | ratio | goal |"
 echo "|---|---|---|---|---|---|---|"
-
 for op in lookup lookup_and_delete delete update; do
 	for spec in batch:10 batch:1000 batch:$N loop: loop3: walk:; do
 		v=${spec%%:*} bs=${spec##*:}
@@ -351,29 +377,49 @@ for b in 1 100 10000; do
 	[ -z "$a" ] && continue
 	echo "| supervisor vs in-process emulation (5.4), hash 100k | LOOKUP_BATCH of $b, µs per call (median) | — | $a | $c | $(div "$c" "$a") | — |"
 done
-# Legacy loops: "<where> legacy type=hash op=OP n=N ... total_ms=T".
+}
+[ "${BENCH_ONLY:-}" = legacy ] || report_core
+
+# Legacy loops: "<where> legacy type=hash op=OP n=N ... total_ms=T", one of
+# each per round, in the same order in every round.
 lg() { med "^$1 legacy .*op=$2 n=$3 " total_ms; }
-d=$(lg native dump "$N")
-a=$(lg native items "$N")
-b=$(lg accel items "$N")
-if [ -n "$a" ] && [ -n "$b" ]; then
-	echo "| legacy loops, hash $N | bcc items(): get_next_key + lookup per key; accelerated (prefetch windows) | $(ms "$a") | $(ms "$b") | — | $(div "$a" "$b" %.1f)× faster; $(div "$b" "$d" %.2f)× a native LOOKUP_BATCH dump ($(ms "$d")) | within 1.5× of the dump $(verdict "$(div "$b" "$d")" "<=" 1.5) |"
+lgs() { { grep -E -- "^$1 legacy .*op=$2 n=$3 " "$RAW" || true; } | tr ' ' '\n' | sed -n 's/^total_ms=//p'; }
+# pair A-where A-op B-where B-op n: the median over rounds of A/B (runs made
+# side by side), and how far the rounds spread, as "median (min–max)".
+pair() {
+	paste <(lgs "$1" "$2" "$5") <(lgs "$3" "$4" "$5") | awk '$1 != "" && $2 > 0 { print $1 / $2 }' |
+		sort -g | awk '{ v[NR] = $1 } END {
+			if (!NR) { print "—"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f (%.2f–%.2f)\n", m, v[1], v[NR] }'
+}
+first() { echo "${1%% *}"; }
+rounds=$(lgs native dump "$N" | wc -l)
+echo
+echo "Legacy loops (BPFBATCH_ACCEL=1): $rounds rounds, pinned to one CPU; a ratio is the median (min–max) over rounds of the two runs made side by side."
+echo
+echo "| legacy loop | not accelerated | accelerated | native batch it is held to | accelerated ÷ native batch | speedup | goal |"
+echo "|---|---|---|---|---|---|---|"
+if [ -n "$(lg accel dumploop "$N")" ]; then
+	p=$(pair accel dumploop native dump "$N")
+	echo "| walk+lookup, hash $N: bpftool-style dump loop (get_next_key + lookup into two reused buffers) | $(ms "$(lg native dumploop "$N")") | $(ms "$(lg accel dumploop "$N")") | LOOKUP_BATCH(1000) into reused buffers: $(ms "$(lg native dump "$N")") | $p | $(pair native dumploop accel dumploop "$N")× | within 1.5× $(verdict "$(first "$p")" "<=" 1.5) |"
 fi
-a=$(lg native dumploop "$N")
-b=$(lg accel dumploop "$N")
-if [ -n "$a" ] && [ -n "$b" ]; then
-	echo "| legacy loops, hash $N | bpftool-style dump: get_next_key + lookup into the same two buffers; accelerated | $(ms "$a") | $(ms "$b") | — | $(div "$a" "$b" %.1f)× faster; $(div "$b" "$d" %.2f)× the native dump | within 1.5× of the dump $(verdict "$(div "$b" "$d")" "<=" 1.5) |"
+if [ -n "$(lg accel items "$N")" ]; then
+	p=$(pair accel items native dumpall "$N")
+	echo "| walk+lookup, hash $N: bcc items() (every key and value kept) | $(ms "$(lg native items "$N")") | $(ms "$(lg accel items "$N")") | LOOKUP_BATCH(1000) keeping every element: $(ms "$(lg native dumpall "$N")") | $p | $(pair native items accel items "$N")× | within 1.5× $(verdict "$(first "$p")" "<=" 1.5) |"
 fi
-for n in 100000 "$N"; do
-	a=$(lg native clear "$n")
-	b=$(lg accel clear "$n")
-	c=$(lg sim54plain clear "$n")
-	e=$(lg sim54accel clear "$n")
-	[ -z "$b$e" ] && continue
-	goal="—"
-	[ "$n" = 100000 ] && [ -n "$a" ] && goal="≥ 20× $(verdict "$(div "$a" "$b")" ">=" 20)"
-	echo "| legacy loops, hash $n | bcc clear(): get_next_key of the deleted key + delete; native: not accelerated / accelerated | $(ms "$a") / $(ms "$b") | — | sim 5.4: $(ms "$c") / $(ms "$e") | native $(div "$a" "$b" %.1f)×; 5.4 $(div "$c" "$e" %.1f)× | $goal |"
-	[ "$n" = "$N" ] && break
-done
+if [ -n "$(lg accel clear 100000)" ]; then
+	s=$(pair native clear accel clear 100000)
+	f=$(pair native clear native delfloor 100000)
+	echo "| clear, hash 100000: bcc clear() (get_next_key of the key just deleted, then delete) | $(ms "$(lg native clear 100000)") | $(ms "$(lg accel clear 100000)") | one DELETE_ELEM per known key (the floor): $(ms "$(lg native delfloor 100000)") | $(pair accel clear native delfloor 100000) × the floor | $s×; the floor itself: $f× | ≥ 20× $(verdict "$(first "$s")" ">=" 20) |"
+fi
+if [ -n "$(lg sim54accel clear 100000)" ]; then
+	s=$(pair sim54plain clear sim54accel clear 100000)
+	f=$(pair sim54plain clear sim54plain delfloor 100000)
+	echo "| clear, hash 100000, sim 5.4 (no LOOKUP_BATCH: get_next_key + delete per key) | $(ms "$(lg sim54plain clear 100000)") | $(ms "$(lg sim54accel clear 100000)") | the floor on 5.4: $(ms "$(lg sim54plain delfloor 100000)") | $(pair sim54accel clear sim54plain delfloor 100000) × the floor | $s×; the floor itself: $f× | ≥ 20× $(verdict "$(first "$s")" ">=" 20) |"
+fi
+if [ "$N" != 100000 ] && [ -n "$(lg accel clear "$N")" ]; then
+	echo "| clear, hash $N | $(ms "$(lg native clear "$N")") | $(ms "$(lg accel clear "$N")") | — | — | sim 5.4: $(ms "$(lg sim54plain clear "$N")") / $(ms "$(lg sim54accel clear "$N")") | — |"
+fi
 echo
 echo "Raw lines: $RAW"

@@ -3,7 +3,10 @@
  * Legacy loops for BPFBATCH_ACCEL: bcc's items() (GET_NEXT_KEY + LOOKUP_ELEM
  * per key, every element kept), bpftool's dump (the same into two reused
  * buffers), clear() (GET_NEXT_KEY of the key just deleted, then DELETE), and
- * the native dump they are measured against (LOOKUP_BATCH of 1000).
+ * what each is measured against: a native LOOKUP_BATCH(1000) dump into
+ * reused buffers (dump) or keeping every element as items() does (dumpall),
+ * and one DELETE_ELEM per key already known (delfloor: the least any clear()
+ * that deletes element by element can cost).
  * The same program runs with and without acceleration; bench.sh divides.
  */
 #include <bpf/bpf.h>
@@ -58,17 +61,73 @@ static long dump_loop(const struct bench_map *m, struct bench_bufs *b, uint32_t 
 	return r == -ENOENT ? n : r;
 }
 
+/* LOOKUP_BATCH(1000) keeping every element, each batch after the last in
+ * the buffers: what bcc's items_lookup_batch() returns. */
+static long dump_all(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
+{
+	_Alignas(8) unsigned char tok[2][8];
+	void *in = NULL;
+	uint32_t got = 0;
+
+	(void)batch;
+	for (int t = 0;; t = !t) {
+		__u32 cnt = b->cap - got < 1000 ? b->cap - got : 1000;
+		int r = bpf_map_lookup_batch(m->fd, in, tok[t], b->keys + (size_t)got * m->ks,
+					     b->vals + (size_t)got * m->stride, &cnt, NULL);
+
+		if (r && r != -ENOENT)
+			return r;
+		got += cnt;
+		if (r == -ENOENT || got == b->cap)
+			return got;
+		in = tok[t];
+	}
+}
+
+/* Untimed, before delfloor: every key, in the walk's order, by
+ * GET_NEXT_KEY (which every kernel has). */
+static long keys_in_order(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
+{
+	uint32_t n = 0;
+	int r = bpf_map_get_next_key(m->fd, NULL, b->keys);
+
+	(void)batch;
+	while (r == 0 && ++n < b->cap)
+		r = bpf_map_get_next_key(m->fd, b->keys + (size_t)(n - 1) * m->ks,
+					 b->keys + (size_t)n * m->ks);
+	return r == 0 || r == -ENOENT ? (long)n : r;
+}
+
+/* DELETE_ELEM of every key, known beforehand in the walk's order. */
+static long delete_floor(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
+{
+	long n = 0;
+
+	for (uint32_t i = 0; i < batch; i++) {
+		int r = bpf_map_delete_elem(m->fd, b->keys + (size_t)i * m->ks);
+
+		if (r)
+			return r;
+		n++;
+	}
+	return n;
+}
+
 int bench_mode_legacy(const struct bench_opts *o)
 {
 	static const struct {
 		const char *op;
 		bench_op_fn fn;
 		uint32_t batch;
+		bench_op_fn prep; /* untimed; its count is fn's batch */
+		bool empties;     /* the map must be filled again after it */
 	} ops[] = {
-		{ "dump", bench_lookup_batch, 1000 },
-		{ "items", bench_lookup_loop, 0 },
-		{ "dumploop", dump_loop, 0 },
-		{ "clear", clear_loop, 0 },
+		{ "dump", bench_lookup_batch, 1000, NULL, false },
+		{ "dumpall", dump_all, 0, NULL, false },
+		{ "items", bench_lookup_loop, 0, NULL, false },
+		{ "dumploop", dump_loop, 0, NULL, false },
+		{ "clear", clear_loop, 0, NULL, true },
+		{ "delfloor", delete_floor, 0, keys_in_order, true },
 	};
 	struct bench_map m;
 	struct bench_bufs b;
@@ -85,18 +144,25 @@ int bench_mode_legacy(const struct bench_opts *o)
 		if (strcmp(o->op, "lookup") && strcmp(o->op, ops[i].op))
 			continue;
 		for (uint32_t rep = 0; rep < o->reps; rep++) {
+			uint32_t batch = ops[i].batch ? ops[i].batch : o->n;
 			uint64_t t0;
 			long got;
 
 			if (!full && bench_fill(&m))
 				bench_die("fill", EIO);
+			if (ops[i].prep) {
+				got = ops[i].prep(&m, &b, batch);
+				if (got != (long)m.n)
+					bench_die("prep", got < 0 ? got : -EIO);
+				batch = (uint32_t)got;
+			}
 			t0 = bench_now_ns();
-			got = ops[i].fn(&m, &b, ops[i].batch ? ops[i].batch : o->n);
+			got = ops[i].fn(&m, &b, batch);
 			t0 = bench_now_ns() - t0;
 			if (got != (long)m.n)
 				bench_die(ops[i].op, got < 0 ? got : -EIO);
 			s[rep] = (double)t0 / m.n;
-			full = strcmp(ops[i].op, "clear") != 0;
+			full = !ops[i].empties;
 		}
 		printf("legacy type=%s op=%s n=%u reps=%u ns_per_elem=%.1f total_ms=%.1f\n",
 		       o->type_name, ops[i].op, o->n, o->reps, bench_median(s, o->reps),
