@@ -4,7 +4,7 @@
  * clear(), a walk that deletes some keys, "pop the first key", a walk that
  * updates as it goes, a walk racing a writer process, bad pointers, a map fd
  * reused mid-walk, deleting the next key as well, writing through a second
- * fd of the map), through libbpf, as an unmodified client would. It checks
+ * fd of the map, threads walking while another writes), through libbpf, as an unmodified client would. It checks
  * each outcome against the kernel's documented guarantees itself and prints
  * one line: "loop=... type=... n=... count=... seq=<digest> ok=1". The
  * digest is of every answer in order, so a test can also compare runs with
@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,8 +46,12 @@ static struct {
 
 static void fail(const char *what, long a, long b)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* loop_threads */
+
+	pthread_mutex_lock(&lock);
 	if (g.bad++ < 5)
 		fprintf(stderr, "legacy-loops: %s: %ld vs %ld\n", what, a, b);
+	pthread_mutex_unlock(&lock);
 }
 
 static void mix(const void *p, size_t len)
@@ -535,6 +540,93 @@ static void loop_two_fds(void)
 	free(gen);
 }
 
+/* Threads of one process on one fd: three walk and look up, one deletes
+ * every fifth key (not on arrays) and bumps the values of the keys after
+ * them. Each walker: every key nobody touched at least once (a kernel walk
+ * restarts when its key is deleted under it), and only whole values. */
+#define WALKERS 3
+
+static void *walker(void *arg)
+{
+	uint8_t *mine = arg;
+	char k[16], prev[16], v[8 * 512];
+	bool have = false;
+
+	while (bpf_map_get_next_key(g.fd, have ? prev : NULL, k) == 0) {
+		long i = index_of(k);
+
+		if (i < 0 || i >= (long)g.n) {
+			fail("foreign key", i, 0);
+			break;
+		}
+		if (mine[i] < 255)
+			mine[i]++;
+		if (bpf_map_lookup_elem(g.fd, k, v) == 0 && val_gen(v, (uint32_t)i) < 0)
+			fail("torn value", i, 0);
+		memcpy(prev, k, g.ks);
+		have = true;
+	}
+	if (errno != ENOENT)
+		fail("walker end", errno, ENOENT);
+	return NULL;
+}
+
+static void *writer(void *arg)
+{
+	char k[16], v[8 * 512];
+
+	(void)arg;
+	for (uint32_t i = 0; i < g.n; i++) {
+		make_key(k, i);
+		if (i % 5 == 0 && !is_array()) {
+			if (bpf_map_delete_elem(g.fd, k))
+				fail("thread delete", i, errno);
+		} else if (i % 5 == 1) {
+			make_val(v, i, 1);
+			if (bpf_map_update_elem(g.fd, k, v, BPF_EXIST))
+				fail("thread update", i, errno);
+		}
+	}
+	return NULL;
+}
+
+static void loop_threads(void)
+{
+	pthread_t t[WALKERS + 1];
+	uint8_t *mine = calloc((size_t)WALKERS * g.n, 1);
+
+	if (!mine) {
+		fail("memory", 0, 0);
+		return;
+	}
+	for (int w = 0; w < WALKERS; w++)
+		if (pthread_create(&t[w], NULL, walker, mine + (size_t)w * g.n))
+			fail("thread", w, 0);
+	if (pthread_create(&t[WALKERS], NULL, writer, NULL))
+		fail("thread", WALKERS, 0);
+	for (int w = 0; w <= WALKERS; w++)
+		pthread_join(t[w], NULL);
+	/* An update moves a hash key to the head of its bucket, so a walk may
+	 * miss the keys the writer updates; the untouched ones it never may. */
+	for (int w = 0; w < WALKERS; w++)
+		for (uint32_t i = 0; i < g.n; i++)
+			if (i % 5 > 1 && !mine[(size_t)w * g.n + i])
+				fail("untouched key never seen", i, w);
+	for (uint32_t i = 0; i < g.n; i++) {
+		char k[16], v[8 * 512];
+		bool there;
+
+		make_key(k, i);
+		there = bpf_map_lookup_elem(g.fd, k, v) == 0;
+		if (there != (i % 5 != 0 || is_array()) ||
+		    (there && val_gen(v, i) != (i % 5 == 1 ? 1 : 0)))
+			fail("after the threads", i, there);
+	}
+	free(mine);
+	g.digest = 0;
+	g.count = 0;
+}
+
 /* Raw bpf(), to pass what libbpf never would. */
 static long sys_bpf(int cmd, void *attr, unsigned int size)
 {
@@ -659,7 +751,7 @@ int main(int argc, char **argv)
 		{ "pop-first", loop_pop_first, true }, { "update", loop_update, false },
 		{ "concurrent", loop_concurrent, true }, { "errors", loop_errors, false },
 		{ "fd-reuse", loop_fd_reuse, false }, { "delete-ahead", loop_delete_ahead, true },
-		{ "two-fds", loop_two_fds, false },
+		{ "two-fds", loop_two_fds, false },	   { "threads", loop_threads, false },
 	};
 	size_t li = 0;
 	bool found = false;

@@ -32,7 +32,7 @@ ParameterizedTestParameters(accel, loops)
 	static const char *const loops[] = { "walk",   "items",      "clear",
 					     "delete-odd", "pop-first", "update",
 					     "concurrent", "errors", "fd-reuse",
-					     "delete-ahead", "two-fds" };
+					     "delete-ahead", "two-fds", "threads" };
 	static struct accel_case cases[sizeof(types) / sizeof(types[0]) *
 				       sizeof(loops) / sizeof(loops[0])];
 	size_t n = 0;
@@ -81,7 +81,8 @@ static long stat_field(const char *err, int which)
 
 static bool deterministic(const char *loop)
 {
-	return strcmp(loop, "delete-odd") && strcmp(loop, "update") && strcmp(loop, "concurrent");
+	return strcmp(loop, "delete-odd") && strcmp(loop, "update") && strcmp(loop, "concurrent") &&
+	       strcmp(loop, "threads");
 }
 
 static bool is_array(const char *type)
