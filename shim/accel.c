@@ -454,6 +454,7 @@ static long accel_elem(int cmd, void *uattr, unsigned int size)
 	if (!read_attr(&e) || (e.key && !bb_walk_any()) ||
 	    (cmd == BB_MAP_GET_NEXT_KEY && !e.key && plain_fd(e.fd)) || !bb_walk_lock())
 		return kernel(cmd, uattr, size);
+	bb_walk_tick(e.now);
 	switch (cmd) {
 	case BB_MAP_GET_NEXT_KEY:
 		r = get_next_key(&e);

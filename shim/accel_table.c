@@ -9,7 +9,8 @@ static struct {
 	pthread_once_t once;
 	pthread_mutex_t lock;
 	_Atomic int open; /* walks in use, read without the lock */
-	uint64_t clock;   /* LRU order */
+	uint64_t now;     /* of the call being served (bb_walk_tick) */
+	uint64_t swept;   /* when idle walks were last looked for */
 	struct bb_walk slots[BB_WALK_SLOTS];
 } t = { .once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -65,6 +66,17 @@ void bb_walk_unlock(void)
 	pthread_mutex_unlock(&t.lock);
 }
 
+void bb_walk_tick(uint64_t now)
+{
+	t.now = now;
+	if (now - t.swept < BB_WALK_IDLE_NS / 10)
+		return;
+	t.swept = now;
+	for (int i = 0; i < BB_WALK_SLOTS; i++)
+		if (t.slots[i].in_use && now - t.slots[i].used_at > BB_WALK_IDLE_NS)
+			reset(&t.slots[i]);
+}
+
 bool bb_walk_any(void)
 {
 	return atomic_load_explicit(&t.open, memory_order_relaxed) > 0;
@@ -76,7 +88,7 @@ struct bb_walk *bb_walk_find(int fd, pthread_t owner)
 		struct bb_walk *w = &t.slots[i];
 
 		if (w->in_use && w->fd == fd && pthread_equal(w->owner, owner)) {
-			w->last_used = ++t.clock;
+			w->used_at = t.now;
 			return w;
 		}
 	}
@@ -114,7 +126,7 @@ struct bb_walk *bb_walk_open(int fd, uint32_t key_size)
 
 		if (!s->in_use)
 			w = s;
-		else if (!victim || s->last_used < victim->last_used)
+		else if (!victim || s->used_at < victim->used_at)
 			victim = s;
 	}
 	if (!w)
@@ -133,7 +145,7 @@ struct bb_walk *bb_walk_open(int fd, uint32_t key_size)
 	w->succ_key = keys + 2 * (size_t)key_size;
 	w->arg = keys + 3 * (size_t)key_size;
 	w->next = keys + 4 * (size_t)key_size;
-	w->last_used = ++t.clock;
+	w->used_at = t.now;
 	return w;
 }
 

@@ -18,6 +18,10 @@
 #define BB_WIN_MAX 4096               /* entries */
 #define BB_WIN_MAX_BYTES (256U << 10) /* keys + values, per window */
 #define BB_SUCC_TTL_NS 100000000ULL   /* a remembered successor is good for 100 ms */
+/* A walk unused this long is closed: by then nothing of it can be served
+ * (max age is at most 1 s), and a loop that stopped early must not keep
+ * every element command on the slow path. */
+#define BB_WALK_IDLE_NS 1000000000ULL
 
 /* Per-entry marks: what this process did to a window's key since the fill. */
 #define BB_MARK_DELETED 1U /* GET_NEXT_KEY skips it, LOOKUP goes to the kernel */
@@ -46,7 +50,7 @@ struct bb_walk {
 	pthread_t owner;
 	uint32_t map_id, type, key_size; /* type: enum bpf_map_type */
 	uint32_t value_size; /* bytes LOOKUP_ELEM copies (per-CPU: all CPUs) */
-	uint64_t last_used;
+	uint64_t used_at;    /* bb_walk_tick time of its last call: LRU and idle */
 	bool have_cur;       /* cur holds the key GET_NEXT_KEY last answered */
 	bool cur_first;      /* ... and it answered GET_NEXT_KEY(NULL) */
 	bool del_first;      /* del was the first key when deleted */
@@ -88,6 +92,9 @@ static inline bool bb_small_eq(const void *a, const void *b, size_t n)
 bool bb_walk_lock(void); /* false: this thread already holds it (a signal handler) */
 void bb_walk_unlock(void);
 bool bb_walk_any(void); /* without the lock: is any walk open? */
+/* First thing after taking the lock for a call: its time, and walks idle
+ * longer than BB_WALK_IDLE_NS closed. */
+void bb_walk_tick(uint64_t now);
 struct bb_walk *bb_walk_find(int fd, pthread_t owner);
 struct bb_walk *bb_walk_next_on_fd(struct bb_walk *after, int fd); /* NULL starts */
 struct bb_walk *bb_walk_next_any(struct bb_walk *after);            /* NULL starts */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "accel_clock.h"
+#include "accel_walk.h"
 #include "attr.h"
 #include "cursor.h"
 #include "keyset.h"
@@ -186,4 +188,37 @@ Test(cursor, idle_cursors_fit_a_memory_budget, .timeout = 30)
 	bb_cursor_close(bb_cursor_open(502, 8, BB_CURSOR_LOOKUP, true));
 	cr_assert_null(bb_cursor_resume(tokens[0], 500, BB_CURSOR_LOOKUP), "oldest reclaimed");
 	cr_assert_not_null(bb_cursor_resume(tokens[1], 501, BB_CURSOR_LOOKUP), "newer kept");
+}
+
+/* BPFBATCH_ACCEL's walk table: at most BB_WALK_SLOTS walks, the least
+ * recently used replaced; a walk unused for BB_WALK_IDLE_NS is closed, so a
+ * loop that stopped early does not keep element commands on the slow path. */
+Test(accel_walks, bounded_and_closed_when_idle)
+{
+	uint64_t t0 = bb_clock_now() + 10 * BB_WALK_IDLE_NS, ms = 1000000;
+	pthread_t self = pthread_self();
+
+	cr_assert(bb_walk_lock());
+	bb_walk_tick(t0);
+	for (int i = 0; i < BB_WALK_SLOTS + 4; i++) {
+		bb_walk_tick(t0 + (uint64_t)i * ms);
+		cr_assert_not_null(bb_walk_open(100 + i, 8), "open #%d", i);
+	}
+	for (int i = 0; i < 4; i++)
+		cr_assert_null(bb_walk_find(100 + i, self), "oldest #%d replaced", i);
+	bb_walk_tick(t0 + 100 * ms);
+	for (int i = 4; i < BB_WALK_SLOTS + 4; i++)
+		cr_assert_not_null(bb_walk_find(100 + i, self), "newer #%d kept", i);
+	cr_assert(bb_walk_any());
+
+	/* One walk used again later; the others go idle. */
+	bb_walk_tick(t0 + BB_WALK_IDLE_NS);
+	cr_assert_not_null(bb_walk_find(110, self));
+	bb_walk_tick(t0 + BB_WALK_IDLE_NS + 300 * ms);
+	cr_assert_not_null(bb_walk_find(110, self), "used 300 ms ago: kept");
+	cr_assert_null(bb_walk_find(105, self), "idle for over a second: closed");
+	cr_assert(bb_walk_any());
+	bb_walk_tick(t0 + 3 * BB_WALK_IDLE_NS);
+	cr_assert(!bb_walk_any(), "all idle: none open");
+	bb_walk_unlock();
 }
