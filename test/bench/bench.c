@@ -15,6 +15,9 @@
  *   scale       emulated batch and best loop per element at 10k, 100k, --n
  *   mem         peak RSS growth of a whole lookup / lookup-and-delete walk
  *   abandon     RSS while starting iterations that are never finished
+ *   legacy      the loops BPFBATCH_ACCEL speeds up and what they are held
+ *               to (--op dump|dumpall|items|dumploop|clear|delfloor; all
+ *               by default), in bench_legacy.c
  *
  * Options: --type hash|percpu_hash|array, --n N, --ks BYTES, --vs BYTES,
  * --batch B, --reps R, --op OP, --variant batch|loop|loop3|walk,
