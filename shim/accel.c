@@ -363,14 +363,13 @@ static long lookup(const struct elem *e)
 }
 
 /* What a successful write of this process does to the walks of its map,
- * through this fd or another one. */
-static void note_write(const struct elem *e)
+ * through this fd or another one (@t: which map the fd names, if asked). */
+static void note_write(const struct elem *e, struct bb_touch *t)
 {
 	bool deleted = e->cmd != BB_MAP_UPDATE_ELEM;
-	struct bb_touch t = { .fd = e->fd, .now = e->now };
 
-	for (struct bb_walk *w = bb_walk_next_touched(NULL, &t); w;
-	     w = bb_walk_next_touched(w, &t)) {
+	for (struct bb_walk *w = bb_walk_next_touched(NULL, t); w;
+	     w = bb_walk_next_touched(w, t)) {
 		if (bb_umem_read(w->arg, e->key, w->key_size, e->now))
 			continue;
 		if (w->win.on) {
@@ -427,7 +426,7 @@ static long write_elem(const struct elem *e)
 	r = kernel(e->cmd, e->uattr, e->size);
 	/* ENOENT from a delete: the key is gone all the same. */
 	if (r == 0 || (r == -ENOENT && e->cmd != BB_MAP_UPDATE_ELEM)) {
-		note_write(e);
+		note_write(e, &t);
 		if (succ != BB_SUCC_NONE) {
 			if (on_cur) {
 				bb_small_copy(me->del, me->cur, me->key_size);

@@ -95,16 +95,6 @@ struct bb_walk *bb_walk_find(int fd, pthread_t owner)
 	return NULL;
 }
 
-struct bb_walk *bb_walk_next_on_fd(struct bb_walk *after, int fd)
-{
-	int i = after ? (int)(after - t.slots) + 1 : 0;
-
-	for (; i < BB_WALK_SLOTS; i++)
-		if (t.slots[i].in_use && t.slots[i].fd == fd)
-			return &t.slots[i];
-	return NULL;
-}
-
 struct bb_walk *bb_walk_next_any(struct bb_walk *after)
 {
 	int i = after ? (int)(after - t.slots) + 1 : 0;
@@ -113,6 +103,13 @@ struct bb_walk *bb_walk_next_any(struct bb_walk *after)
 		if (t.slots[i].in_use)
 			return &t.slots[i];
 	return NULL;
+}
+
+struct bb_walk *bb_walk_next_on_fd(struct bb_walk *after, int fd)
+{
+	while ((after = bb_walk_next_any(after)) && after->fd != fd)
+		;
+	return after;
 }
 
 struct bb_walk *bb_walk_open(int fd, uint32_t key_size)

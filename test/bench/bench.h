@@ -60,6 +60,8 @@ void bench_bufs_free(struct bench_bufs *b);
 
 /* Batched: libbpf's bpf_map_*_batch with @batch elements per call. */
 long bench_lookup_batch(const struct bench_map *m, struct bench_bufs *b, uint32_t batch);
+/* The same, each batch after the last: every element kept. */
+long bench_lookup_batch_keep(const struct bench_map *m, struct bench_bufs *b, uint32_t batch);
 long bench_lookup_and_delete_batch(const struct bench_map *m, struct bench_bufs *b,
 				   uint32_t batch);
 long bench_update_batch(const struct bench_map *m, struct bench_bufs *b, uint32_t batch);

@@ -61,29 +61,6 @@ static long dump_loop(const struct bench_map *m, struct bench_bufs *b, uint32_t 
 	return r == -ENOENT ? n : r;
 }
 
-/* LOOKUP_BATCH(1000) keeping every element, each batch after the last in
- * the buffers: what bcc's items_lookup_batch() returns. */
-static long dump_all(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
-{
-	_Alignas(8) unsigned char tok[2][8];
-	void *in = NULL;
-	uint32_t got = 0;
-
-	(void)batch;
-	for (int t = 0;; t = !t) {
-		__u32 cnt = b->cap - got < 1000 ? b->cap - got : 1000;
-		int r = bpf_map_lookup_batch(m->fd, in, tok[t], b->keys + (size_t)got * m->ks,
-					     b->vals + (size_t)got * m->stride, &cnt, NULL);
-
-		if (r && r != -ENOENT)
-			return r;
-		got += cnt;
-		if (r == -ENOENT || got == b->cap)
-			return got;
-		in = tok[t];
-	}
-}
-
 /* Untimed, before delfloor: every key, in the walk's order, by
  * GET_NEXT_KEY (which every kernel has). */
 static long keys_in_order(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
@@ -123,7 +100,7 @@ int bench_mode_legacy(const struct bench_opts *o)
 		bool empties;     /* the map must be filled again after it */
 	} ops[] = {
 		{ "dump", bench_lookup_batch, 1000, NULL, false },
-		{ "dumpall", dump_all, 0, NULL, false },
+		{ "dumpall", bench_lookup_batch_keep, 1000, NULL, false },
 		{ "items", bench_lookup_loop, 0, NULL, false },
 		{ "dumploop", dump_loop, 0, NULL, false },
 		{ "clear", clear_loop, 0, NULL, true },

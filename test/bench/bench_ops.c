@@ -196,9 +196,11 @@ static char *vslot(const struct bench_map *m, const struct bench_bufs *b, uint64
 
 /* The client loop of the batch API: tokens chained, ENOENT ends with a valid
  * count. ENOSPC (a hash bucket larger than the batch, native only) is retried
- * once with the whole buffer, as a client would grow its buffer. */
+ * once with the rest of the buffer, as a client would grow its buffer.
+ * @keep: each batch lands after the last in the buffers (every element
+ * kept, as bcc's items_lookup_batch() does), instead of over it. */
 static long lookup_batches(const struct bench_map *m, struct bench_bufs *b, uint32_t batch,
-			   bool del)
+			   bool del, bool keep)
 {
 	_Alignas(8) unsigned char in[TOKEN_MAX], out[TOKEN_MAX];
 	void *inp = NULL;
@@ -207,18 +209,19 @@ static long lookup_batches(const struct bench_map *m, struct bench_bufs *b, uint
 	if (batch > b->cap)
 		batch = b->cap;
 	for (;;) {
-		__u32 cnt = batch;
+		size_t at = keep ? (size_t)total : 0;
+		__u32 room = b->cap - (uint32_t)at, cnt = batch < room ? batch : room;
+		char *k = b->keys + at * m->ks, *v = b->vals + at * m->stride;
 		int r;
 
-		r = del ? bpf_map_lookup_and_delete_batch(m->fd, inp, out, b->keys, b->vals, &cnt,
-							  NULL)
-			: bpf_map_lookup_batch(m->fd, inp, out, b->keys, b->vals, &cnt, NULL);
-		if (r == -ENOSPC && batch < b->cap) {
-			cnt = b->cap;
-			r = del ? bpf_map_lookup_and_delete_batch(m->fd, inp, out, b->keys,
-								  b->vals, &cnt, NULL)
-				: bpf_map_lookup_batch(m->fd, inp, out, b->keys, b->vals, &cnt,
-						       NULL);
+		if (!cnt)
+			return total; /* kept a buffer's worth */
+		r = del ? bpf_map_lookup_and_delete_batch(m->fd, inp, out, k, v, &cnt, NULL)
+			: bpf_map_lookup_batch(m->fd, inp, out, k, v, &cnt, NULL);
+		if (r == -ENOSPC && batch < room) {
+			cnt = room;
+			r = del ? bpf_map_lookup_and_delete_batch(m->fd, inp, out, k, v, &cnt, NULL)
+				: bpf_map_lookup_batch(m->fd, inp, out, k, v, &cnt, NULL);
 		}
 		if (r && r != -ENOENT)
 			return r;
@@ -232,13 +235,18 @@ static long lookup_batches(const struct bench_map *m, struct bench_bufs *b, uint
 
 long bench_lookup_batch(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
 {
-	return lookup_batches(m, b, batch, false);
+	return lookup_batches(m, b, batch, false, false);
+}
+
+long bench_lookup_batch_keep(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)
+{
+	return lookup_batches(m, b, batch, false, true);
 }
 
 long bench_lookup_and_delete_batch(const struct bench_map *m, struct bench_bufs *b,
 				   uint32_t batch)
 {
-	return lookup_batches(m, b, batch, true);
+	return lookup_batches(m, b, batch, true, false);
 }
 
 long bench_update_batch(const struct bench_map *m, struct bench_bufs *b, uint32_t batch)

@@ -36,6 +36,19 @@ struct pt_ctx {
 	uint32_t bn;
 };
 
+/* @c zeroed, and its LOOKUP_ELEM attr aimed at a new one-element array @am. */
+static void pt_ctx_elem(struct pt_ctx *c, struct bench_map *am)
+{
+	int r = bench_map_new(am, BPF_MAP_TYPE_ARRAY, 1, 4, 4, false);
+
+	if (r)
+		bench_die("array", r);
+	memset(c, 0, sizeof(*c));
+	c->elem.map_fd = (__u32)am->fd;
+	c->elem.key = (__u64)(uintptr_t)&c->key;
+	c->elem.value = (__u64)(uintptr_t)&c->val;
+}
+
 static double time_calls(syscall_fn fn, int what, struct pt_ctx *c, uint32_t iters)
 {
 	uint64_t t0 = bench_now_ns();
@@ -81,13 +94,7 @@ int bench_mode_passthrough(const struct bench_opts *o)
 
 	if (!d || !s || !q)
 		bench_die("samples", ENOMEM);
-	memset(&c, 0, sizeof(c));
-	r = bench_map_new(&am, BPF_MAP_TYPE_ARRAY, 1, 4, 4, false);
-	if (r)
-		bench_die("array", r);
-	c.elem.map_fd = (__u32)am.fd;
-	c.elem.key = (__u64)(uintptr_t)&c.key;
-	c.elem.value = (__u64)(uintptr_t)&c.val;
+	pt_ctx_elem(&c, &am);
 	c.bn = o->n < 1000000 ? o->n : 1000000; /* --n: entries of the batch map */
 	r = bench_map_new(&hm, BPF_MAP_TYPE_HASH, c.bn, 8, 8, true);
 	if (r || (r = bench_fill(&hm)))
@@ -151,15 +158,8 @@ int bench_mode_ptcount(const struct bench_opts *o)
 	int what = strcmp(o->op, "getpid") == 0 ? 0 : 1;
 	struct bench_map am;
 	struct pt_ctx c;
-	int r;
 
-	memset(&c, 0, sizeof(c));
-	r = bench_map_new(&am, BPF_MAP_TYPE_ARRAY, 1, 4, 4, false);
-	if (r)
-		bench_die("array", r);
-	c.elem.map_fd = (__u32)am.fd;
-	c.elem.key = (__u64)(uintptr_t)&c.key;
-	c.elem.value = (__u64)(uintptr_t)&c.val;
+	pt_ctx_elem(&c, &am);
 	bench_pt_region(fn, what, &c, o->iters);
 	printf("ptcount op=%s variant=%s iters=%u\n", o->op, o->variant, o->iters);
 	bench_map_free(&am);
