@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "dispatch.h"
-#include "mapinfo.h"
-#include "raw.h"
-#include "state.h"
-#include "uapi.h"
+#include "core/dispatch.h"
+#include "core/mapinfo.h"
+#include "platform/raw.h"
+#include "platform/state.h"
+#include "platform/uapi.h"
 
 struct type_spec {
 	const char *name;

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 
 #include "cmds.h"
-#include "sim.h"
-#include "state.h"
-#include "supervisor.h"
+#include "sim/sim.h"
+#include "platform/state.h"
+#include "supervisor/supervisor.h"
 
 static void usage(FILE *f)
 {

@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "listener.h"
-#include "sim.h"
-#include "sim_notify.h"
+#include "common/listener.h"
+#include "sim/sim.h"
+#include "sim/sim_notify.h"
 
 static void usage(FILE *f)
 {

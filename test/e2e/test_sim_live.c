@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "run.h"
-#include "sim.h"
+#include "sim/sim.h"
 
 /* Outcome line of one bpfcmd run ("err EINVAL", "ok 0", ...). */
 static void bpfcmd(const char *kernel, const char *cmd, const char *fd, const char *hi,

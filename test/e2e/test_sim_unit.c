@@ -4,7 +4,7 @@
 #include <criterion/parameterized.h>
 #include <errno.h>
 
-#include "sim.h"
+#include "sim/sim.h"
 
 struct table_case {
 	unsigned major, minor;

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "uapi.h" /* the batch attr layout, shared with the shim */
+#include "platform/uapi.h" /* the batch attr layout, shared with the shim */
 
 #define N 100000u
 

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "uapi.h" /* the batch attr layout, shared with the shim */
+#include "platform/uapi.h" /* the batch attr layout, shared with the shim */
 
 #define MAP_CREATE 0 /* the shim never creates maps: not in uapi.h */
 

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "accel_clock.h"
-#include "accel_walk.h"
-#include "attr.h"
-#include "cursor.h"
-#include "keyset.h"
-#include "mem.h"
+#include "accel/accel_clock.h"
+#include "accel/accel_walk.h"
+#include "core/attr.h"
+#include "core/cursor.h"
+#include "core/keyset.h"
+#include "platform/mem.h"
 
 static void *unmapped_page(void)
 {

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "bpfbatch.h"
-#include "cursor.h"
+#include "core/cursor.h"
 
 #define NKEYS 3000
 

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * Reading the caller's batch attr the way the kernel does (__sys_bpf):
+ * size limits, zero tail, copy of min(size, kernel size) bytes, and the
+ * CHECK_ATTR rule that bytes past the batch member must be zero.
+ */
+#ifndef BB_ATTR_H
+#define BB_ATTR_H
+
+#include <stdint.h>
+
+#include "platform/uapi.h"
+
+/* Fill @out from the caller's @uattr of @size bytes. 0 or -E2BIG/-EFAULT/-EINVAL. */
+long bb_attr_ingest(const void *uattr, unsigned int size, struct bb_batch_attr *out);
+
+/* Where the kernel writes the result count: always in the caller's attr,
+ * whatever size the caller passed. */
+static inline uint32_t *bb_attr_count_ptr(void *uattr)
+{
+	return &((struct bb_batch_attr *)uattr)->count;
+}
+
+#endif

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "platform/mem.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "platform/raw.h"
+
+/*
+ * Our pid for process_vm_*, without a getpid() per copy: it is kept in a page
+ * the kernel wipes in the child of a fork (MADV_WIPEONFORK, 4.14+), so a
+ * child never uses its parent's pid; a vfork child shares our memory, and the
+ * parent's pid names that same memory. Where the page cannot be had, or the
+ * kept pid has gone (ESRCH: e.g. set by a CLONE_VM child that exited), the
+ * pid is asked for again.
+ */
+static _Atomic(long *) pid_page;
+
+static long *pid_slot(void)
+{
+	long *p = atomic_load_explicit(&pid_page, memory_order_acquire), *none = NULL;
+	long m;
+
+	if (p)
+		return p == (long *)-1 ? NULL : p;
+	m = bb_raw_syscall(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m < 0 && m > -4096)
+		p = (long *)-1;
+	else if (bb_raw_syscall(SYS_madvise, m, 4096, MADV_WIPEONFORK, 0, 0, 0) < 0) {
+		bb_raw_syscall(SYS_munmap, m, 4096, 0, 0, 0, 0);
+		p = (long *)-1;
+	} else {
+		p = (long *)m;
+	}
+	if (!atomic_compare_exchange_strong(&pid_page, &none, p)) {
+		if (p != (long *)-1)
+			bb_raw_syscall(SYS_munmap, (long)p, 4096, 0, 0, 0, 0);
+		p = atomic_load(&pid_page); /* another thread's */
+	}
+	return p == (long *)-1 ? NULL : p;
+}
+
+/* The page is read-only but while the pid is written: a caller's stray
+ * pointer that happens to land on it gets EFAULT, and can never make us copy
+ * to or from another process. */
+static atomic_flag pid_writing = ATOMIC_FLAG_INIT;
+
+static long self_pid(bool fresh)
+{
+	_Atomic long *slot = (_Atomic long *)pid_slot();
+	long pid = slot && !fresh ? atomic_load_explicit(slot, memory_order_relaxed) : 0;
+
+	if (!pid) {
+		pid = bb_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
+		if (slot && !atomic_flag_test_and_set(&pid_writing)) {
+			bb_raw_syscall(SYS_mprotect, (long)slot, 4096, PROT_READ | PROT_WRITE, 0, 0, 0);
+			atomic_store_explicit(slot, pid, memory_order_relaxed);
+			bb_raw_syscall(SYS_mprotect, (long)slot, 4096, PROT_READ, 0, 0, 0);
+			atomic_flag_clear(&pid_writing);
+		}
+	}
+	return pid;
+}
+
+static int vm_copy(long nr, void *local, void *remote, size_t len)
+{
+	struct iovec l = { .iov_base = local, .iov_len = len };
+	struct iovec r = { .iov_base = remote, .iov_len = len };
+	long n;
+
+	if (len == 0)
+		return 0;
+	n = bb_raw_syscall(nr, self_pid(false), (long)&l, 1, (long)&r, 1, 0);
+	if (n == -ESRCH)
+		n = bb_raw_syscall(nr, self_pid(true), (long)&l, 1, (long)&r, 1, 0);
+	if (n == (long)len)
+		return 0;
+	if (n == -ENOSYS || n == -EPERM)
+		return 1; /* no process_vm_* here (seccomp, very old kernel) */
+	return -EFAULT;
+}
+
+int bb_mem_read(void *dst, const void *src, size_t len)
+{
+	int r = vm_copy(SYS_process_vm_readv, dst, (void *)src, len);
+
+	if (r > 0) { /* best effort where the kernel cannot check for us */
+		memcpy(dst, src, len);
+		r = 0;
+	}
+	return r;
+}
+
+int bb_mem_write(void *dst, const void *src, size_t len)
+{
+	int r = vm_copy(SYS_process_vm_writev, (void *)src, dst, len);
+
+	if (r > 0) {
+		memcpy(dst, src, len);
+		r = 0;
+	}
+	return r;
+}
+
+int bb_mem_writable(void *p, size_t len)
+{
+	enum { PAGE = 4096, BATCH = 256 };
+	struct iovec local[BATCH], remote[BATCH];
+	unsigned char bytes[BATCH];
+	uintptr_t a = (uintptr_t)p, end = a + len;
+	long pid;
+
+	if (len == 0)
+		return 0;
+	if (end < a)
+		return -EFAULT;
+	pid = self_pid(false);
+	while (a < end) {
+		int n = 0;
+		long r;
+
+		/* The first byte, then the first byte of each following page. */
+		for (; a < end && n < BATCH; n++) {
+			local[n] = (struct iovec){ &bytes[n], 1 };
+			remote[n] = (struct iovec){ (void *)a, 1 };
+			a = (a & ~(uintptr_t)(PAGE - 1)) + PAGE;
+		}
+		r = bb_raw_syscall(SYS_process_vm_readv, pid, (long)local, n, (long)remote, n, 0);
+		if (r == -ESRCH) {
+			pid = self_pid(true);
+			r = bb_raw_syscall(SYS_process_vm_readv, pid, (long)local, n, (long)remote,
+					   n, 0);
+		}
+		if (r == -ENOSYS || r == -EPERM)
+			return 0; /* cannot tell: let the command find out */
+		if (r != n)
+			return -EFAULT;
+		r = bb_raw_syscall(SYS_process_vm_writev, pid, (long)local, n, (long)remote, n, 0);
+		if (r != n)
+			return -EFAULT;
+	}
+	return 0;
+}

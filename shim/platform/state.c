@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "platform/state.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/uapi.h"
+
+static struct {
+	pthread_once_t once;
+	enum bb_mode mode;
+	bool log;
+	bool stats;
+	bool accel;
+	unsigned int accel_max_age_ms;
+	unsigned int possible_cpus;
+	_Atomic int features[BB_FEAT_COUNT];
+	/* bit (cmd - BB_MAP_LOOKUP_BATCH) per map type */
+	_Atomic uint32_t unsupported[BB_MAP_TYPE_MAX];
+	_Atomic bool any_unsupported;
+	_Atomic int lookup_and_delete_elem[BB_MAP_TYPE_MAX];
+} g = { .once = PTHREAD_ONCE_INIT };
+
+/* "0-1", "0-3,8-11", "0": the number of possible CPUs, which is the number of
+ * per-CPU slots the kernel copies for per-CPU maps. */
+static unsigned int parse_possible(const char *s)
+{
+	unsigned int n = 0;
+	const char *p = s;
+
+	for (;;) {
+		char *end;
+		unsigned long lo = strtoul(p, &end, 10), hi;
+
+		if (end == p)
+			break;
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			hi = strtoul(p + 1, &end, 10);
+			p = end;
+		}
+		if (hi >= lo)
+			n += (unsigned int)(hi - lo + 1);
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return n ? n : 1;
+}
+
+static unsigned int read_possible_cpus(void)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	return parse_possible(buf);
+}
+
+static bool env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+/* A decimal in [0, max], else the default. */
+static unsigned int env_uint(const char *name, unsigned int dflt, unsigned int max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return dflt;
+	n = strtoul(v, &end, 10);
+	return (*end || n > max) ? dflt : (unsigned int)n;
+}
+
+static void state_init(void)
+{
+	const char *m = getenv("BPFBATCH_MODE");
+
+	g.mode = BB_MODE_AUTO;
+	if (m && strcmp(m, "native") == 0)
+		g.mode = BB_MODE_NATIVE;
+	else if (m && strcmp(m, "emulate") == 0)
+		g.mode = BB_MODE_EMULATE;
+	g.log = env_on("BPFBATCH_LOG");
+	g.stats = env_on("BPFBATCH_STATS");
+	g.accel = env_on("BPFBATCH_ACCEL");
+	g.accel_max_age_ms = env_uint("BPFBATCH_ACCEL_MAX_AGE_MS", 10, 1000);
+	g.possible_cpus = read_possible_cpus();
+}
+
+enum bb_mode bb_state_mode(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.mode;
+}
+
+bool bb_state_log(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.log;
+}
+
+bool bb_state_stats(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.stats;
+}
+
+/* Asked on every bpf() call: after the first, one relaxed load. */
+bool bb_state_accel(void)
+{
+	static _Atomic int on = -1;
+	int v = atomic_load_explicit(&on, memory_order_relaxed);
+
+	if (v < 0) {
+		pthread_once(&g.once, state_init);
+		v = g.accel;
+		atomic_store_explicit(&on, v, memory_order_relaxed);
+	}
+	return v;
+}
+
+unsigned int bb_state_accel_max_age_ms(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.accel_max_age_ms;
+}
+
+unsigned int bb_state_possible_cpus(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.possible_cpus;
+}
+
+enum bb_tri bb_feature_get(enum bb_feature f)
+{
+	return (enum bb_tri)atomic_load_explicit(&g.features[f], memory_order_relaxed);
+}
+
+void bb_feature_set(enum bb_feature f, bool yes)
+{
+	atomic_store_explicit(&g.features[f], yes ? BB_TRI_YES : BB_TRI_NO, memory_order_relaxed);
+}
+
+void bb_type_mark_unsupported(uint32_t map_type, int cmd)
+{
+	if (map_type >= BB_MAP_TYPE_MAX || !BB_IS_BATCH_CMD(cmd))
+		return;
+	atomic_fetch_or(&g.unsupported[map_type], 1U << (cmd - BB_MAP_LOOKUP_BATCH));
+	atomic_store(&g.any_unsupported, true);
+}
+
+bool bb_type_unsupported(uint32_t map_type, int cmd)
+{
+	if (map_type >= BB_MAP_TYPE_MAX || !BB_IS_BATCH_CMD(cmd))
+		return false;
+	return atomic_load(&g.unsupported[map_type]) & (1U << (cmd - BB_MAP_LOOKUP_BATCH));
+}
+
+bool bb_any_type_unsupported(void)
+{
+	return atomic_load_explicit(&g.any_unsupported, memory_order_relaxed);
+}
+
+enum bb_tri bb_type_lookup_and_delete_elem(uint32_t map_type)
+{
+	if (map_type >= BB_MAP_TYPE_MAX)
+		return BB_TRI_NO;
+	return (enum bb_tri)atomic_load_explicit(&g.lookup_and_delete_elem[map_type],
+						 memory_order_relaxed);
+}
+
+void bb_type_set_lookup_and_delete_elem(uint32_t map_type, bool yes)
+{
+	if (map_type < BB_MAP_TYPE_MAX)
+		atomic_store_explicit(&g.lookup_and_delete_elem[map_type],
+				      yes ? BB_TRI_YES : BB_TRI_NO, memory_order_relaxed);
+}

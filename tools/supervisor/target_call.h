@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * One trapped batch command, served for a target: the attr and the buffers
+ * the command reads are copied in, the core runs on local copies (with the
+ * target's map fd taken over), and what the command wrote is copied back in
+ * the kernel's order, so the target sees the kernel's count, token and errno,
+ * including EFAULT for its bad pointers.
+ *
+ * Known deviations from the kernel (all need a buggy or racing target):
+ * - After an EFAULT with count 0, the kernel may have left partial copies
+ *   in keys/values; the supervisor writes nothing there.
+ * - A token equal to what out_batch held already is not written back, so a
+ *   read-only (but readable) out_batch with an unchanged token is no EFAULT.
+ * - A lookup is served with count clipped to max_entries + 1 (bounds our
+ *   buffers); only a walk racing with heavy insert/delete churn can tell.
+ * - An attr with an unreadable byte past the kernel's attr size gets EFAULT
+ *   even where a non-zero byte before it would have made the kernel say E2BIG.
+ * - UPDATE/DELETE are served in chunks of 1 MiB of keys+values: the same
+ *   result, but a map-in-map pays the kernel's synchronize_rcu per chunk.
+ */
+#ifndef BPFBATCH_TARGET_CALL_H
+#define BPFBATCH_TARGET_CALL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "supervisor/target_fd.h"
+
+/* tc_serve(): the target is gone (or its notification died): do not answer. */
+#define TC_GONE (-65536L) /* outside the errno range */
+
+struct tc_call {
+	struct tf_target *t;
+	int cmd;           /* 24..27 */
+	uint64_t uattr;    /* attr pointer in the target */
+	unsigned int size; /* attr size the target passed */
+	/* Asked before the first write into the target: is the notification
+	 * still pending (so the pid is still the target's)? */
+	bool (*still_valid)(void *arg);
+	void *arg;
+};
+
+/* Set up once before serving (reserves the never-mapped stand-in for the
+ * target's bad pointers). Returns 0 or -errno. */
+int tc_init(void);
+
+/* Serve one call. Returns the bpf() result for the target (>= 0 or -errno)
+ * or TC_GONE. */
+long tc_serve(const struct tc_call *call);
+
+#endif

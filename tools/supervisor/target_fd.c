@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "supervisor/target_fd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/raw.h"
+#include "platform/uapi.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+/* 6.9+: a pidfd naming one thread rather than its thread group. */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+#define BB_MAP_GET_FD_BY_ID 14
+#define BB_F_RDONLY (1U << 3)
+#define BB_F_WRONLY (1U << 4)
+
+static bool use_fdinfo;
+
+void tf_force_fdinfo(void)
+{
+	use_fdinfo = true;
+}
+
+/* "Tgid:" of a thread: the process whose pidfd reaches the thread's fds on
+ * kernels without thread pidfds (the fd table is shared by the threads). */
+static pid_t thread_group(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+int tf_open(struct tf_target *t, pid_t tid)
+{
+	long fd;
+	pid_t tgid;
+
+	t->tid = tid;
+	t->pidfd = -1;
+	if (use_fdinfo)
+		return 0;
+	fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (fd < 0 && errno == EINVAL) {
+		/* Before 6.9: pidfds name thread groups only. */
+		fd = syscall(SYS_pidfd_open, tid, 0);
+		if (fd < 0 && errno == EINVAL) {
+			tgid = thread_group(tid);
+			if (tgid < 0)
+				return -ESRCH;
+			fd = syscall(SYS_pidfd_open, tgid, 0);
+		}
+	}
+	if (fd < 0) {
+		if (errno == ENOSYS) {
+			use_fdinfo = true; /* before 5.3: no pidfds at all */
+			return 0;
+		}
+		return -errno;
+	}
+	t->pidfd = (int)fd;
+	return 0;
+}
+
+void tf_close(struct tf_target *t)
+{
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	t->pidfd = -1;
+}
+
+/* The map id and access mode of the target's @fd from its fdinfo. */
+static int read_fdinfo(pid_t tid, int fd, uint32_t *map_id, int *accmode)
+{
+	char path[64], line[128];
+	bool have_id = false, have_flags = false;
+	unsigned long flags = 0;
+	unsigned int id;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -EBADF : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "flags: %lo", &flags) == 1)
+			have_flags = true;
+		else if (sscanf(line, "map_id: %u", &id) == 1)
+			have_id = true;
+	}
+	fclose(f);
+	if (!have_flags)
+		return -EBADF;
+	if (!have_id)
+		return -EINVAL; /* an open fd, but not a BPF map */
+	*map_id = id;
+	*accmode = (int)(flags & O_ACCMODE);
+	return 0;
+}
+
+/*
+ * Reopen the map by id with the target fd's mode, then check that the fd
+ * still names that map, so a target that swaps its fd meanwhile gets the
+ * answer for one of its own maps and nothing else.
+ */
+static int getfd_fdinfo(pid_t tid, int fd)
+{
+	struct {
+		uint32_t map_id;
+		uint32_t next_id;
+		uint32_t open_flags;
+	} a;
+	uint32_t id, again;
+	int mode, mode2, r;
+	long nfd;
+
+	if (fd < 0)
+		return -EBADF;
+	r = read_fdinfo(tid, fd, &id, &mode);
+	if (r)
+		return r;
+	memset(&a, 0, sizeof(a));
+	a.map_id = id;
+	a.open_flags = mode == O_RDONLY ? BB_F_RDONLY : mode == O_WRONLY ? BB_F_WRONLY : 0;
+	nfd = bb_raw_bpf(BB_MAP_GET_FD_BY_ID, &a, sizeof(a));
+	if (nfd < 0)
+		return (int)nfd;
+	r = read_fdinfo(tid, fd, &again, &mode2);
+	if (r || again != id || mode2 != mode) {
+		close((int)nfd);
+		return r ? r : -EAGAIN;
+	}
+	return (int)nfd;
+}
+
+int tf_getfd(struct tf_target *t, int fd)
+{
+	long nfd;
+
+	if (use_fdinfo || t->pidfd < 0)
+		return getfd_fdinfo(t->tid, fd);
+	nfd = syscall(SYS_pidfd_getfd, t->pidfd, fd, 0);
+	if (nfd >= 0)
+		return (int)nfd;
+	if (errno == ENOSYS) {
+		use_fdinfo = true; /* 5.3-5.5: pidfds but no pidfd_getfd */
+		return getfd_fdinfo(t->tid, fd);
+	}
+	return -errno;
+}

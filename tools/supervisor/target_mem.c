@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "supervisor/target_mem.h"
+
+#include <errno.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define TM_MAX_SPANS 8
+#define TM_PAGE 4096u
+
+/* Bytes moved by one process_vm_* call, or -errno. */
+static long vm_rw(pid_t pid, struct tm_span *s, unsigned int n, int write)
+{
+	struct iovec l[TM_MAX_SPANS], r[TM_MAX_SPANS];
+	unsigned int i, k = 0;
+	ssize_t got;
+
+	for (i = 0; i < n && k < TM_MAX_SPANS; i++) {
+		if (!s[i].len)
+			continue;
+		l[k].iov_base = s[i].local;
+		l[k].iov_len = s[i].len;
+		r[k].iov_base = (void *)(uintptr_t)s[i].remote;
+		r[k].iov_len = s[i].len;
+		k++;
+	}
+	if (!k)
+		return 0;
+	got = write ? process_vm_writev(pid, l, k, r, k, 0) : process_vm_readv(pid, l, k, r, k, 0);
+	return got < 0 ? -errno : got;
+}
+
+/* Spread @total transferred bytes over the spans, in order. */
+static void account(struct tm_span *s, unsigned int n, size_t total)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		s[i].done = total < s[i].len ? total : s[i].len;
+		total -= s[i].done;
+	}
+}
+
+/*
+ * Extend a short read page by page. The kernel stops a transfer at the first
+ * page it cannot reach but documents only iovec granularity, so the prefix
+ * is re-probed in page-sized pieces to be exact whichever it does. Only the
+ * error path comes here.
+ */
+static int read_prefix(pid_t pid, struct tm_span *s)
+{
+	while (s->done < s->len) {
+		uint64_t at = s->remote + s->done;
+		size_t chunk = TM_PAGE - (size_t)(at % TM_PAGE);
+		struct tm_span piece = {
+			.local = (char *)s->local + s->done,
+			.remote = at,
+		};
+		long got;
+
+		if (chunk > s->len - s->done)
+			chunk = s->len - s->done;
+		piece.len = chunk;
+		got = vm_rw(pid, &piece, 1, 0);
+		if (got == -EFAULT || got == 0)
+			return 0;
+		if (got < 0)
+			return (int)got;
+		s->done += (size_t)got;
+		if ((size_t)got < chunk)
+			return 0;
+	}
+	return 0;
+}
+
+int tm_read(pid_t pid, struct tm_span *s, unsigned int n)
+{
+	size_t want = 0;
+	unsigned int i;
+	long got;
+	int short_read = 0, r;
+
+	for (i = 0; i < n; i++) {
+		s[i].done = 0;
+		want += s[i].len;
+	}
+	if (n <= TM_MAX_SPANS) {
+		got = vm_rw(pid, s, n, 0);
+		if (got < 0 && got != -EFAULT)
+			return (int)got;
+		if (got == (long)want) {
+			account(s, n, want);
+			return 0;
+		}
+	}
+	/* Some range is bad: find each span's readable prefix on its own. */
+	for (i = 0; i < n; i++) {
+		s[i].done = 0;
+		r = read_prefix(pid, &s[i]);
+		if (r < 0)
+			return r;
+		if (s[i].done < s[i].len)
+			short_read = 1;
+	}
+	return short_read;
+}
+
+int tm_write(pid_t pid, struct tm_span *s, unsigned int n)
+{
+	size_t want = 0;
+	unsigned int i;
+	long got;
+
+	for (i = 0; i < n; i++)
+		want += s[i].len;
+	if (n > TM_MAX_SPANS)
+		return -EINVAL;
+	got = vm_rw(pid, s, n, 1);
+	if (got == -EFAULT)
+		got = 0;
+	if (got < 0)
+		return (int)got;
+	account(s, n, (size_t)got);
+	for (i = 0; i < n; i++)
+		if (s[i].done < s[i].len)
+			return (int)i;
+	return (int)n;
+}
