@@ -16,7 +16,7 @@
  * Environment: BPFBATCH_MODE=auto|native|emulate (default auto) forces a path.
  *
  * Thread safety: all functions may be called from any thread. They are not
- * async-signal-safe when they emulate (a cursor table is locked).
+ * async-signal-safe when they emulate (the iteration table is locked).
  */
 #ifndef BPFBATCH_H
 #define BPFBATCH_H
@@ -74,12 +74,20 @@ struct bpfbatch_opts {
  * When emulated, a hash-family call returns up to *count elements (never
  * ENOSPC); an iteration returns every key present for its whole duration
  * exactly once, also when the caller deletes returned keys between calls or
- * other threads change the map. Emulated hash-family tokens name a cursor held
- * in this process: at most 64 iterations are open at once, and idle ones hold
- * at most 64 MiB together (a lookup cursor keeps the keys it returned, about
- * key_size + 12 bytes each); the least recently used idle cursor is reclaimed
- * beyond either bound, and a reclaimed or unknown token ends the walk
- * (-ENOENT, *count 0), as an out-of-range bucket index does in the kernel.
+ * other threads change the map. Tokens are values, as the kernel's are: a
+ * token can be used again, from any copy of its bytes, any number of times,
+ * and returns the chunk that starts where it pointed; a failed call changes
+ * nothing a token means. Emulated hash-family tokens name a position in an
+ * iteration held in this process: up to 128 iterations are kept (at least
+ * 64 unfinished ones are never reclaimed for a newer one while fewer than 128
+ * are open), idle ones hold at most 64 MiB together (a lookup keeps the keys
+ * it met, about key_size + 12 bytes each, and 4 bytes per token; a
+ * lookup-and-delete key_size bytes per token); beyond either bound finished
+ * iterations are reclaimed first, then the least recently used, and a token
+ * of a reclaimed iteration, or an unknown one, ends the walk (-ENOENT,
+ * *count 0), as an out-of-range bucket index does in the kernel. LPM tries
+ * need no state: their token is the last key, and the trie's fixed key order
+ * says what comes after it, even once it is deleted.
  */
 BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys,
 					   void *values, uint32_t *count,

@@ -18,7 +18,7 @@ logs=("$builddir/meson-logs/testlog.json")
 # Sanitizers, on what runs in-process (an instrumented preload object could
 # not be loaded into the uninstrumented programs the other suites run).
 # SANITIZERS=0 skips them.
-inproc=(test/unit/test-core test/unit/test-iter test/unit/test-lock test/unit/stress-threads
+inproc=(test/unit/test-core test/unit/test-iter test/unit/test-tokens test/unit/test-lock test/unit/stress-threads
   test/accel/legacy-loops-inproc tools/bpfbatch)
 sanitize() { # dir b_sanitize tests...
   local dir=$1 kind=$2
@@ -29,7 +29,7 @@ sanitize() { # dir b_sanitize tests...
     meson test -C "$dir" --no-rebuild --print-errorlogs "$@"
 }
 if [ "$#" -eq 0 ] && [ "${SANITIZERS:-1}" != 0 ]; then
-  sanitize "$builddir-asan" address,undefined core iteration f-lock stress-threads \
+  sanitize "$builddir-asan" address,undefined core iteration tokens f-lock stress-threads \
     accel-inproc || rc=1
   logs+=("$builddir-asan/meson-logs/testlog.json")
   # Criterion's runner cannot start under TSan: the threaded cases have a

@@ -45,7 +45,9 @@ long bb_emu_run(struct bb_emu_call *c)
 		return bb_emu_write(c, del);
 	if (c->m.family == BB_FAM_ARRAY)
 		return bb_emu_array_lookup(c, del);
-	return bb_emu_keyed_lookup(c, del);
+	if (c->m.family == BB_FAM_TRIE)
+		return bb_emu_trie_lookup(c, del);
+	return bb_emu_hash_lookup(c, del);
 }
 
 long bb_emu_batch(int cmd, void *uattr, unsigned int size)

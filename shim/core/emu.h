@@ -43,7 +43,8 @@ long bb_emu_run(struct bb_emu_call *c);
 long bb_emu_check(struct bb_emu_call *c);
 
 /* The commands proper, after the checks and after count := 0. */
-long bb_emu_keyed_lookup(struct bb_emu_call *c, bool do_delete); /* BB_FAM_HASH, BB_FAM_TRIE */
+long bb_emu_hash_lookup(struct bb_emu_call *c, bool do_delete); /* BB_FAM_HASH */
+long bb_emu_trie_lookup(struct bb_emu_call *c, bool do_delete); /* BB_FAM_TRIE */
 long bb_emu_array_lookup(struct bb_emu_call *c, bool do_delete);
 long bb_emu_write(struct bb_emu_call *c, bool del); /* UPDATE_BATCH, DELETE_BATCH */
 

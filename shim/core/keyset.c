@@ -164,3 +164,8 @@ size_t bb_keyset_bytes(const struct bb_keyset *s)
 {
 	return (size_t)s->cap * s->stride + (size_t)s->nbuckets * sizeof(uint32_t);
 }
+
+const void *bb_keyset_key(const struct bb_keyset *s, uint32_t i)
+{
+	return entry_key(s, i);
+}

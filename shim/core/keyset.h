@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * A set of fixed-size keys: the keys an emulated iteration has returned, so a
- * walk that the kernel restarted (GET_NEXT_KEY of a vanished key goes back to
- * the first key) never returns one twice. Insertions can be rolled back to an
+ * A set of fixed-size keys that keeps their insertion order: the keys an
+ * emulated walk met, in walk order, so a walk that the kernel restarted
+ * (GET_NEXT_KEY of a vanished key goes back to the first key) never returns
+ * one twice, and a token can name a place in it. Insertions can be rolled back to an
  * earlier size, so a failed call leaves the iteration as it was.
  * Memory: about (key_size + 8) * 1.0-2.0 + 4 * 1.0-2.0 bytes per key.
  */
@@ -33,5 +34,7 @@ int bb_keyset_insert(struct bb_keyset *s, const void *key);
 /* Forget the entries added after the set had @n entries. */
 void bb_keyset_truncate(struct bb_keyset *s, uint32_t n);
 size_t bb_keyset_bytes(const struct bb_keyset *s);
+/* The key of entry @i (< n), in insertion order. */
+const void *bb_keyset_key(const struct bb_keyset *s, uint32_t i);
 
 #endif

@@ -13,6 +13,7 @@ enum bb_stat {
 	BB_STAT_EMULATED_CALLS, /* batch commands the core served */
 	BB_STAT_ELEMENTS,       /* elements the core returned or applied */
 	BB_STAT_BPF_SYSCALLS,   /* bpf() calls the core issued */
+	BB_STAT_ITERS_RECLAIMED, /* emulated iterations given up to stay within the bound */
 	/* BPFBATCH_ACCEL */
 	BB_STAT_ACCEL_SERVED,     /* element commands answered without a syscall */
 	BB_STAT_ACCEL_SUCCESSORS, /* of those, GET_NEXT_KEY of a just-deleted key */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
-/* Unit tests of the core's building blocks: key set, cursor table, attr
+/* Unit tests of the core's building blocks: key set, iteration table, attr
  * ingestion, safe memory access. No kernel maps needed. */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include "accel/accel_clock.h"
 #include "accel/accel_walk.h"
 #include "core/attr.h"
-#include "core/cursor.h"
+#include "core/iters.h"
 #include "core/keyset.h"
 #include "platform/mem.h"
 
@@ -63,70 +63,75 @@ Test(keyset, odd_key_sizes)
 	bb_keyset_free(&s);
 }
 
-Test(cursor, tokens_name_one_next_call_on_one_map)
+Test(iters, a_token_names_one_position_of_one_walk_for_good)
 {
-	struct bb_cursor *c = bb_cursor_open(77, 4, BB_CURSOR_LOOKUP, true), *again;
-	uint32_t t1, t2;
+	struct bb_iter *w = bb_iter_open(77, 4, BB_ITER_LOOKUP), *again;
+	uint32_t t1, t2, t1b, pos = 99;
 
-	cr_assert_not_null(c);
-	t1 = bb_cursor_release(c, true);
+	cr_assert_not_null(w);
+	cr_assert_eq(bb_iter_mark_index(w, 5, &t1), 0);
 	cr_assert(t1 & 0x80000000U, "emulated tokens have bit 31 set");
-	cr_assert_null(bb_cursor_resume(t1, 78, BB_CURSOR_LOOKUP), "another map");
-	cr_assert_null(bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP_AND_DELETE), "another kind");
-	cr_assert_null(bb_cursor_resume(t1 & 0x7fffffffU, 77, BB_CURSOR_LOOKUP), "a bucket index");
-	again = bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP);
-	cr_assert_eq(again, c);
-	cr_assert_null(bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP), "taken: not twice at once");
-	cr_assert_eq(bb_cursor_next_token(c), t1 + (1U << 8));
-	t2 = bb_cursor_release(c, true);
+	cr_assert_eq(bb_iter_mark_index(w, 5, &t1b), 0);
+	cr_assert_eq(t1b, t1, "the same place, the same token");
+	cr_assert_eq(bb_iter_mark_index(w, 9, &t2), 0);
 	cr_assert_neq(t1, t2);
-	cr_assert_null(bb_cursor_resume(t1, 77, BB_CURSOR_LOOKUP), "stale token");
-	c = bb_cursor_resume(t2, 77, BB_CURSOR_LOOKUP);
-	cr_assert_not_null(c);
-	bb_cursor_close(c);
-	cr_assert_null(bb_cursor_resume(t2, 77, BB_CURSOR_LOOKUP), "closed");
+	bb_iter_release(w, false);
+	cr_assert_null(bb_iter_resume(t1, 78, BB_ITER_LOOKUP, &pos), "another map");
+	cr_assert_null(bb_iter_resume(t1, 77, BB_ITER_LOOKUP_AND_DELETE, &pos), "another kind");
+	cr_assert_null(bb_iter_resume(t1 & 0x7fffffffU, 77, BB_ITER_LOOKUP, &pos), "a bucket index");
+	for (int i = 0; i < 3; i++) { /* a value: good any number of times */
+		again = bb_iter_resume(t1, 77, BB_ITER_LOOKUP, &pos);
+		cr_assert_eq(again, w);
+		cr_assert_eq(w->pos_index[pos], 5);
+		bb_iter_release(again, false);
+		again = bb_iter_resume(t2, 77, BB_ITER_LOOKUP, &pos);
+		cr_assert_eq(again, w);
+		cr_assert_eq(w->pos_index[pos], 9);
+		bb_iter_release(again, i == 2);
+	}
+	cr_assert_not_null(bb_iter_resume(t1, 77, BB_ITER_LOOKUP, &pos), "finished walks are kept");
+	bb_iter_release(w, true);
 }
 
-Test(cursor, table_is_bounded_and_reclaims_the_least_recently_used)
+Test(iters, a_walk_with_no_position_is_freed_at_once)
 {
-	uint32_t tokens[BB_CURSOR_SLOTS + 10];
+	unsigned int open0, open1;
+	uint64_t bytes;
+	struct bb_iter *w;
+
+	bb_iter_usage(&open0, &bytes);
+	w = bb_iter_open(5, 8, BB_ITER_LOOKUP_AND_DELETE);
+	cr_assert_not_null(w);
+	bb_iter_release(w, true);
+	bb_iter_usage(&open1, &bytes);
+	cr_assert_eq(open1, open0);
+}
+
+Test(iters, table_is_bounded_and_reclaims_finished_then_least_recently_used)
+{
+	uint32_t tokens[BB_ITER_SLOTS + 10];
 	unsigned int open;
 	uint64_t bytes;
+	uint32_t pos;
 
-	for (int i = 0; i < BB_CURSOR_SLOTS + 10; i++) {
-		struct bb_cursor *c = bb_cursor_open(1000 + i, 8, BB_CURSOR_LOOKUP, true);
+	for (int i = 0; i < BB_ITER_SLOTS + 10; i++) {
+		struct bb_iter *w = bb_iter_open(1000 + i, 8, BB_ITER_LOOKUP);
 
-		cr_assert_not_null(c, "open #%d", i);
-		tokens[i] = bb_cursor_release(c, true);
+		cr_assert_not_null(w, "open #%d", i);
+		cr_assert_eq(bb_iter_mark_index(w, 1, &tokens[i]), 0);
+		/* #20..#29 finished: they go first, though used later */
+		bb_iter_release(w, i >= 20 && i < 30);
 	}
-	bb_cursor_usage(&open, &bytes);
-	cr_assert_eq(open, BB_CURSOR_SLOTS);
-	for (int i = 0; i < 10; i++)
-		cr_assert_null(bb_cursor_resume(tokens[i], 1000 + i, BB_CURSOR_LOOKUP),
-			       "oldest #%d reclaimed", i);
-	for (int i = 10; i < BB_CURSOR_SLOTS + 10; i++) {
-		struct bb_cursor *c = bb_cursor_resume(tokens[i], 1000 + i, BB_CURSOR_LOOKUP);
+	bb_iter_usage(&open, &bytes);
+	cr_assert_eq(open, BB_ITER_SLOTS);
+	for (int i = 0; i < BB_ITER_SLOTS + 10; i++) {
+		struct bb_iter *w = bb_iter_resume(tokens[i], 1000 + i, BB_ITER_LOOKUP, &pos);
+		bool gone = i >= 20 && i < 30;
 
-		cr_assert_not_null(c, "newer #%d kept", i);
-		bb_cursor_close(c);
+		cr_assert_eq(w == NULL, gone, "#%d: %s", i, gone ? "reclaimed" : "kept");
+		if (w)
+			bb_iter_release(w, false);
 	}
-	bb_cursor_usage(&open, &bytes);
-	cr_assert_eq(open, 0);
-}
-
-Test(cursor, found_by_key_for_key_sized_tokens)
-{
-	struct bb_cursor *c = bb_cursor_open(5, 8, BB_CURSOR_LOOKUP, false);
-	const unsigned char key[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, other[8] = { 9 };
-
-	cr_assert_not_null(c);
-	memcpy(c->last, key, sizeof(key));
-	bb_cursor_release(c, true);
-	cr_assert_null(bb_cursor_find(5, BB_CURSOR_LOOKUP, other));
-	cr_assert_null(bb_cursor_find(6, BB_CURSOR_LOOKUP, key));
-	c = bb_cursor_find(5, BB_CURSOR_LOOKUP, key);
-	cr_assert_not_null(c);
-	bb_cursor_close(c);
 }
 
 Test(attr, ingestion_follows_the_kernel)
@@ -171,23 +176,26 @@ Test(mem, bad_pointers_are_efault_not_a_crash)
 	cr_assert_eq(bb_mem_read(x, bad, 0), 0, "nothing to copy");
 }
 
-Test(cursor, idle_cursors_fit_a_memory_budget, .timeout = 30)
+Test(iters, idle_iterations_fit_a_memory_budget, .timeout = 30)
 {
-	uint32_t tokens[2];
+	uint32_t tokens[2], pos;
 
 	for (int i = 0; i < 2; i++) {
-		struct bb_cursor *c = bb_cursor_open(500 + i, 8, BB_CURSOR_LOOKUP, true);
+		struct bb_iter *w = bb_iter_open(500 + i, 8, BB_ITER_LOOKUP);
 
-		cr_assert_not_null(c);
-		/* ~42 MB of returned keys each: two exceed the budget together. */
+		cr_assert_not_null(w);
+		/* ~42 MB of listed keys each: two exceed the budget together. */
 		for (uint64_t k = 0; k < (2U << 20); k++)
-			cr_assert_eq(bb_keyset_add(&c->seen, &k), 0);
-		cr_assert_gt(bb_keyset_bytes(&c->seen), BB_CURSOR_IDLE_BYTES / 2);
-		tokens[i] = bb_cursor_release(c, true);
+			cr_assert_eq(bb_keyset_add(&w->list, &k), 0);
+		cr_assert_gt(bb_keyset_bytes(&w->list), BB_ITER_IDLE_BYTES / 2);
+		cr_assert_eq(bb_iter_mark_index(w, 1, &tokens[i]), 0);
+		bb_iter_release(w, false);
 	}
-	bb_cursor_close(bb_cursor_open(502, 8, BB_CURSOR_LOOKUP, true));
-	cr_assert_null(bb_cursor_resume(tokens[0], 500, BB_CURSOR_LOOKUP), "oldest reclaimed");
-	cr_assert_not_null(bb_cursor_resume(tokens[1], 501, BB_CURSOR_LOOKUP), "newer kept");
+	bb_iter_release(bb_iter_open(502, 8, BB_ITER_LOOKUP), false);
+	cr_assert_null(bb_iter_resume(tokens[0], 500, BB_ITER_LOOKUP, &pos), "oldest reclaimed");
+	struct bb_iter *kept = bb_iter_resume(tokens[1], 501, BB_ITER_LOOKUP, &pos);
+	cr_assert_not_null(kept, "newer kept");
+	bb_iter_release(kept, true);
 }
 
 /* BPFBATCH_ACCEL's walk table: at most BB_WALK_SLOTS walks, the least

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "bpfbatch.h"
-#include "core/cursor.h"
+#include "core/iters.h"
 
 #define NKEYS 3000
 
@@ -80,9 +80,9 @@ Test(iter, abandoned_walks_stay_bounded, .timeout = 60)
 
 		cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &out, &key, &val, &cnt, NULL), 0);
 	}
-	bb_cursor_usage(&open, &bytes);
-	cr_assert_leq(open, BB_CURSOR_SLOTS);
-	cr_assert_lt(bytes, 64ULL * 4096, "cursor memory: %llu", (unsigned long long)bytes);
+	bb_iter_usage(&open, &bytes);
+	cr_assert_leq(open, BB_ITER_SLOTS);
+	cr_assert_lt(bytes, 64ULL * 4096, "iteration memory: %llu", (unsigned long long)bytes);
 	close(fd);
 }
 

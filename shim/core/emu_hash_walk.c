@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH with htab's contract (4-byte
+ * tokens; ENOENT as soon as the walk passes the last key, with the count so
+ * far, written to out_batch as n_buckets), for every type whose token is a
+ * bucket-sized value. The token names a walk position (iters.h); calls return
+ * up to count elements: no bucket chunking, never ENOSPC.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/emu.h"
+#include "core/key_walk.h"
+#include "core/iters.h"
+#include "platform/mem.h"
+
+#define STAGE_KEYS 256 /* replayed keys are written to the caller in chunks */
+
+static int seen_in_list(void *arg, const void *key)
+{
+	int r = bb_keyset_insert(arg, key);
+
+	return r < 0 ? r : !r;
+}
+
+/* Serve the listed keys from index *i on, until count is reached. */
+static long replay(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
+{
+	const uint32_t count = kw->c->a.count;
+	unsigned char *stage;
+	uint32_t staged = 0;
+	long r = 0;
+
+	if (*i >= w->list.n)
+		return 0;
+	stage = malloc((size_t)STAGE_KEYS * (w->key_size ? w->key_size : 1));
+	if (!stage)
+		return -ENOMEM;
+	while (*i < w->list.n && kw->n + staged < count) {
+		const void *key = bb_keyset_key(&w->list, *i);
+
+		r = bb_emu_take(kw->c, key, kw_value_slot(kw, kw->n + staged), false);
+		if (r && r != -ENOENT) /* -ENOENT: deleted since; the walk moves on */
+			break;
+		(*i)++;
+		if (!r)
+			memcpy(stage + (size_t)staged++ * w->key_size, key, w->key_size);
+		r = 0;
+		if (staged == STAGE_KEYS) {
+			if ((r = kw_put_keys(kw, stage, staged)))
+				break;
+			staged = 0;
+		}
+	}
+	if (!r && staged)
+		r = kw_put_keys(kw, stage, staged);
+	free(stage);
+	return r;
+}
+
+/* A lookup from list index *i: the known keys first, then the frontier.
+ * A failure leaves the walk as it was. */
+static long lookup(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
+{
+	uint32_t listed = w->list.n;
+	const void *next;
+	long r = replay(kw, w, i);
+
+	if (r || *i < w->list.n || kw->n == kw->c->a.count)
+		return r ? r : (*i == w->list.n && w->complete ? -ENOENT : 0);
+	if (w->complete)
+		return -ENOENT;
+	kw->skip = seen_in_list;
+	kw->skip_arg = &w->list;
+	r = kw_run(kw, w->has_frontier ? KW_AT : KW_FIRST, w->frontier, &next);
+	if (r == 0) {
+		memcpy(w->frontier, next, w->key_size);
+		w->has_frontier = true;
+	} else if (r == -ENOENT) {
+		w->complete = true;
+		w->has_frontier = false;
+	} else {
+		bb_keyset_truncate(&w->list, listed);
+		return r;
+	}
+	*i = w->list.n;
+	return r;
+}
+
+/* A lookup-and-delete from the start key of a position (or the first key). */
+static long drain(struct key_walk *kw, struct bb_iter *w, const void *start, uint32_t *token)
+{
+	const void *next;
+	long r = kw_run(kw, start ? KW_AT : KW_FIRST, start, &next);
+
+	return r ? r : bb_iter_mark_key(w, next, token);
+}
+
+long bb_emu_hash_lookup(struct bb_emu_call *c, bool del)
+{
+	enum bb_iter_kind kind = del ? BB_ITER_LOOKUP_AND_DELETE : BB_ITER_LOOKUP;
+	const void *in_batch = (const void *)(uintptr_t)c->a.in_batch;
+	struct bb_iter *w = NULL;
+	uint32_t tok = 0, pos = 0, index = 0;
+	unsigned char *start = NULL;
+	struct key_walk kw;
+	long r;
+
+	if (in_batch && bb_mem_read(&tok, in_batch, sizeof(tok)))
+		return -EFAULT;
+	if (tok) {
+		/* Unknown, reclaimed or foreign: like a bucket index past the end. */
+		w = bb_iter_resume(tok, c->m.info.id, kind, &pos);
+		if (!w)
+			return -ENOENT;
+	} else {
+		w = bb_iter_open(c->m.info.id, c->m.info.key_size, kind);
+		if (!w)
+			return -ENOMEM;
+	}
+	/* Everything deleted is returned: where the token cannot be written
+	 * back after the deletes, the kernel loses them; here the call fills
+	 * the buffers as the kernel would and fails without deleting. */
+	r = kw_init(&kw, c, del && !bb_mem_writable((void *)(uintptr_t)c->a.out_batch, 4));
+	if (!r && del && w->npos) {
+		start = malloc(c->m.info.key_size ? c->m.info.key_size : 1);
+		if (!start)
+			r = -ENOMEM;
+		else
+			memcpy(start, w->pos_key + (size_t)pos * w->key_size, w->key_size);
+	}
+	if (!r) {
+		if (del) {
+			r = drain(&kw, w, start, &tok);
+		} else {
+			index = w->npos ? w->pos_index[pos] : 0;
+			r = lookup(&kw, w, &index);
+			if (!r)
+				r = bb_iter_mark_index(w, index, &tok);
+		}
+	}
+	if (r == -ENOENT)
+		tok = bb_map_n_buckets(&c->m); /* htab's end-of-walk token */
+	if (r == 0 || r == -ENOENT) {
+		long p = kw_put_result(&kw, &tok, sizeof(tok), false);
+
+		if (p)
+			r = p;
+	}
+	free(start);
+	kw_fini(&kw);
+	bb_iter_release(w, r == -ENOENT);
+	return r;
+}

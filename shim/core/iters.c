@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "core/iters.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/log.h"
+#include "platform/stats.h"
+
+#define TOKEN_TAG 0x80000000U
+#define SLOT_SHIFT 24
+#define SEQ_MASK 0xffffffU
+#define MAX_POSITIONS (SEQ_MASK / 2) /* leaves the other half to tell stale tokens */
+#define REUSE_SCAN 8                 /* recent positions checked for the same meaning */
+
+_Static_assert(BB_ITER_SLOTS <= 128, "slot must fit bits 24..30");
+
+static struct {
+	pthread_once_t once;
+	pthread_mutex_t lock;
+	uint64_t clock; /* LRU order */
+	struct bb_iter slots[BB_ITER_SLOTS];
+} t = { .once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* A child of fork() gets the walks as they were (its tokens stay usable),
+ * but a lock held by another parent thread would never be released there:
+ * hold every lock across fork, walks first (the order every thread takes). */
+static void atfork_prepare(void)
+{
+	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++)
+		pthread_mutex_lock(&t.slots[i].lock);
+	pthread_mutex_lock(&t.lock);
+}
+
+static void atfork_release(void)
+{
+	pthread_mutex_unlock(&t.lock);
+	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++)
+		pthread_mutex_unlock(&t.slots[i].lock);
+}
+
+static void table_init(void)
+{
+	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
+		pthread_mutex_init(&t.slots[i].lock, NULL);
+		t.slots[i].slot = i;
+	}
+	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+}
+
+static void lock_table(void)
+{
+	pthread_once(&t.once, table_init);
+	pthread_mutex_lock(&t.lock);
+}
+
+static uint32_t token_at(const struct bb_iter *w, uint32_t pos)
+{
+	return TOKEN_TAG | (w->slot << SLOT_SHIFT) | ((w->base + pos) & SEQ_MASK);
+}
+
+static uint64_t walk_bytes(const struct bb_iter *w)
+{
+	uint64_t per = w->kind == BB_ITER_LOOKUP ? sizeof(uint32_t) : w->key_size;
+
+	return (uint64_t)w->cap_pos * per + w->key_size + bb_keyset_bytes(&w->list);
+}
+
+/* Free what a walk holds; called with the table locked and the walk unused. */
+static void walk_reset(struct bb_iter *w)
+{
+	free(w->pos_index);
+	free(w->pos_key);
+	free(w->frontier);
+	bb_keyset_free(&w->list);
+	w->pos_index = NULL;
+	w->pos_key = NULL;
+	w->frontier = NULL;
+	w->in_use = false;
+	w->finished = false;
+	w->npos = w->npos_pub = w->cap_pos = 0;
+	w->bytes = 0;
+	w->base = w->next_base; /* old tokens of this slot stay dead */
+}
+
+/* The walk to give up for a new one: finished before unfinished, then the
+ * least recently used. Called with the table locked. */
+static struct bb_iter *victim(void)
+{
+	struct bb_iter *v = NULL;
+
+	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
+		struct bb_iter *s = &t.slots[i];
+
+		if (!s->in_use || s->users)
+			continue;
+		if (!v || (s->finished && !v->finished) ||
+		    (s->finished == v->finished && s->last_used < v->last_used))
+			v = s;
+	}
+	return v;
+}
+
+static void reclaim(struct bb_iter *w)
+{
+	if (bb_log_enabled())
+		bb_log("walk of map %u reclaimed (%s, %u positions): its tokens now end the walk",
+		       w->map_id, w->finished ? "finished" : "unfinished", w->npos_pub);
+	bb_stat_add(BB_STAT_ITERS_RECLAIMED, 1);
+	walk_reset(w);
+}
+
+/* Keep the idle walks within their memory budget. Table locked. */
+static void trim_idle(void)
+{
+	for (;;) {
+		uint64_t idle = 0;
+		struct bb_iter *v;
+
+		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++)
+			if (t.slots[i].in_use && !t.slots[i].users)
+				idle += t.slots[i].bytes;
+		v = victim();
+		if (idle <= BB_ITER_IDLE_BYTES || !v)
+			return;
+		reclaim(v);
+	}
+}
+
+struct bb_iter *bb_iter_open(uint32_t map_id, uint32_t key_size, enum bb_iter_kind kind)
+{
+	unsigned char *frontier = malloc(key_size ? key_size : 1);
+	struct bb_iter *w = NULL;
+
+	if (!frontier)
+		return NULL;
+	lock_table();
+	trim_idle();
+	for (uint32_t i = 0; i < BB_ITER_SLOTS && !w; i++)
+		if (!t.slots[i].in_use)
+			w = &t.slots[i];
+	if (!w && (w = victim()))
+		reclaim(w);
+	if (w) {
+		w->in_use = true;
+		w->users = 1;
+		w->last_used = ++t.clock;
+	}
+	pthread_mutex_unlock(&t.lock);
+	if (!w) {
+		free(frontier);
+		return NULL;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->map_id = map_id;
+	w->key_size = key_size;
+	w->kind = kind;
+	w->complete = w->has_frontier = false;
+	w->frontier = frontier;
+	bb_keyset_init(&w->list, key_size);
+	return w;
+}
+
+struct bb_iter *bb_iter_resume(uint32_t token, uint32_t map_id, enum bb_iter_kind kind,
+			       uint32_t *pos)
+{
+	uint32_t slot = (token & ~TOKEN_TAG) >> SLOT_SHIFT, seq = token & SEQ_MASK, p;
+	struct bb_iter *w;
+
+	if (!(token & TOKEN_TAG) || slot >= BB_ITER_SLOTS)
+		return NULL;
+	lock_table();
+	w = &t.slots[slot];
+	p = (seq - w->base) & SEQ_MASK;
+	if (!w->in_use || p >= w->npos_pub || w->map_id != map_id || w->kind != kind) {
+		/* Numbers just below this slot's: a walk that was reclaimed. */
+		if (((w->base - seq) & SEQ_MASK) <= MAX_POSITIONS + 1 && bb_log_enabled())
+			bb_log("token 0x%08x names a reclaimed walk: the walk ends here", token);
+		pthread_mutex_unlock(&t.lock);
+		return NULL;
+	}
+	w->users++;
+	w->last_used = ++t.clock;
+	pthread_mutex_unlock(&t.lock);
+	pthread_mutex_lock(&w->lock);
+	*pos = p;
+	return w;
+}
+
+/* Room for one more position; 0 or -ENOMEM. */
+static int grow_positions(struct bb_iter *w)
+{
+	size_t per = w->kind == BB_ITER_LOOKUP ? sizeof(uint32_t) : w->key_size;
+	uint32_t cap = w->cap_pos ? w->cap_pos * 2 : 16;
+	void *p;
+
+	if (w->npos >= MAX_POSITIONS)
+		return -ENOMEM;
+	if (w->npos < w->cap_pos)
+		return 0;
+	p = realloc(w->kind == BB_ITER_LOOKUP ? (void *)w->pos_index : (void *)w->pos_key,
+		    cap * per);
+	if (!p)
+		return -ENOMEM;
+	if (w->kind == BB_ITER_LOOKUP)
+		w->pos_index = p;
+	else
+		w->pos_key = p;
+	w->cap_pos = cap;
+	return 0;
+}
+
+int bb_iter_mark_index(struct bb_iter *w, uint32_t index, uint32_t *token)
+{
+	for (uint32_t i = w->npos; i > 0 && w->npos - i < REUSE_SCAN; i--)
+		if (w->pos_index[i - 1] == index) {
+			*token = token_at(w, i - 1);
+			return 0;
+		}
+	if (grow_positions(w))
+		return -ENOMEM;
+	w->pos_index[w->npos] = index;
+	*token = token_at(w, w->npos++);
+	return 0;
+}
+
+int bb_iter_mark_key(struct bb_iter *w, const void *key, uint32_t *token)
+{
+	for (uint32_t i = w->npos; i > 0 && w->npos - i < REUSE_SCAN; i--)
+		if (!memcmp(w->pos_key + (size_t)(i - 1) * w->key_size, key, w->key_size)) {
+			*token = token_at(w, i - 1);
+			return 0;
+		}
+	if (grow_positions(w))
+		return -ENOMEM;
+	memcpy(w->pos_key + (size_t)w->npos * w->key_size, key, w->key_size);
+	*token = token_at(w, w->npos++);
+	return 0;
+}
+
+void bb_iter_release(struct bb_iter *w, bool finished)
+{
+	uint32_t npos = w->npos;
+	uint64_t bytes = walk_bytes(w);
+
+	pthread_mutex_unlock(&w->lock);
+	lock_table();
+	w->npos_pub = npos;
+	w->bytes = bytes;
+	w->finished |= finished;
+	w->last_used = ++t.clock;
+	w->next_base = (w->base + npos + 1) & SEQ_MASK;
+	if (--w->users == 0 && npos == 0)
+		walk_reset(w); /* nothing names it: give the slot back now */
+	pthread_mutex_unlock(&t.lock);
+}
+
+void bb_iter_usage(unsigned int *walks, uint64_t *bytes)
+{
+	*walks = 0;
+	*bytes = 0;
+	lock_table();
+	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
+		if (!t.slots[i].in_use)
+			continue;
+		(*walks)++;
+		*bytes += t.slots[i].bytes;
+	}
+	pthread_mutex_unlock(&t.lock);
+}

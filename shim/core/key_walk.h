@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * The engine under LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH for maps whose
+ * keys can vanish (the hash family, LPM tries, stack traces, ...): a walk of
+ * GET_NEXT_KEY + LOOKUP_ELEM (+ delete) from a starting point, into the
+ * caller's buffers. Token handling is the caller's (emu_hash_walk.c,
+ * emu_trie_walk.c); the engine only says where it stopped.
+ *
+ * - Keys and values are written by the kernel straight into the caller's
+ *   buffers: GET_NEXT_KEY(keys[n] -> keys[n+1]), LOOKUP(keys[n] -> values[n]).
+ * - The successor of an element is fetched before the element is deleted,
+ *   so deletes (ours or the caller's between calls) never make the walk
+ *   restart, and the walk stops at a key it has not served (its "next").
+ * - A skip rule (the walk's memory, or the trie's order) drops keys met
+ *   again after a restart caused by someone else's delete.
+ */
+#ifndef BB_KEY_WALK_H
+#define BB_KEY_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/emu.h"
+
+enum kw_start {
+	KW_FIRST, /* from the map's first key */
+	KW_AT,    /* serve @start itself first (a key met before, maybe gone) */
+	KW_AFTER, /* from the successor of @start (the kernel's own token rule) */
+};
+
+struct key_walk {
+	const struct bb_emu_call *c;
+	bool del;
+	char *keys;   /* caller's */
+	char *values; /* caller's */
+	uint32_t ks;
+	uint32_t n;   /* elements returned into slots [0, n) */
+	/* 1: skip this key (met before), 0: serve it, < 0: -errno. NULL: serve all. */
+	int (*skip)(void *arg, const void *key);
+	void *skip_arg;
+	/* private */
+	unsigned char *buf[2];
+	uintptr_t writable_to;
+};
+
+/* Set up @w for call @c; 0 or -ENOMEM. kw_fini() frees. */
+int kw_init(struct key_walk *w, const struct bb_emu_call *c, bool del);
+void kw_fini(struct key_walk *w);
+
+/*
+ * Walk from @start until count elements are returned or the map ends.
+ * Returns 0 (count filled; *next = the key to serve next, in the walk's own
+ * buffer, valid until kw_fini), -ENOENT (the map ended) or another -errno.
+ * w->n says how many elements were returned either way.
+ */
+long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next);
+
+/* The caller's value slot of element @i. */
+void *kw_value_slot(const struct key_walk *w, uint32_t i);
+
+/* Copy @n keys from @src to the caller's keys[w->n..], as returned elements
+ * whose values are already in place. 0 or -EFAULT. */
+int kw_put_keys(struct key_walk *w, const void *src, uint32_t n);
+
+/* Write count, then the token (trie order: generic_map_lookup_batch writes
+ * it only when n > 0), or token then count (htab). 0 or -EFAULT. */
+long kw_put_result(struct key_walk *w, const void *tok, uint32_t tok_size, bool count_first);
+
+#endif
