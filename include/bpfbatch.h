@@ -78,9 +78,8 @@ struct bpfbatch_opts {
  * token can be used again, from any copy of its bytes, any number of times,
  * and returns the chunk that starts where it pointed; a failed call changes
  * nothing a token means. Emulated hash-family tokens name a position in an
- * iteration held in this process: up to 128 iterations are kept (at least
- * 64 unfinished ones are never reclaimed for a newer one while fewer than 128
- * are open), idle ones hold at most 64 MiB together (a lookup keeps the keys
+ * iteration held in this process: up to 128 iterations are kept at once
+ * without any reclaim, idle ones holding at most 64 MiB together (a lookup keeps the keys
  * it met, about key_size + 12 bytes each, and 4 bytes per token; a
  * lookup-and-delete key_size bytes per token); beyond either bound finished
  * iterations are reclaimed first, then the least recently used, and a token

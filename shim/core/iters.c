@@ -146,6 +146,10 @@ struct bb_iter *bb_iter_open(uint32_t map_id, uint32_t key_size, enum bb_iter_ki
 		w->in_use = true;
 		w->users = 1;
 		w->last_used = ++t.clock;
+		/* fixed for the walk's life; resume reads them under this lock */
+		w->map_id = map_id;
+		w->key_size = key_size;
+		w->kind = kind;
 	}
 	pthread_mutex_unlock(&t.lock);
 	if (!w) {
@@ -153,9 +157,6 @@ struct bb_iter *bb_iter_open(uint32_t map_id, uint32_t key_size, enum bb_iter_ki
 		return NULL;
 	}
 	pthread_mutex_lock(&w->lock);
-	w->map_id = map_id;
-	w->key_size = key_size;
-	w->kind = kind;
 	w->complete = w->has_frontier = false;
 	w->frontier = frontier;
 	bb_keyset_init(&w->list, key_size);

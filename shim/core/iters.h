@@ -59,11 +59,11 @@ struct bb_iter {
 	uint32_t npos_pub; /* positions handed out, as the table sees them */
 	uint64_t last_used;
 	uint64_t bytes;    /* memory held, as of the last release */
-	pthread_mutex_t lock;
-	/* owned by the holder of lock */
-	uint32_t map_id;
+	uint32_t map_id;    /* these three are set at open and never change */
 	uint32_t key_size;
 	enum bb_iter_kind kind;
+	pthread_mutex_t lock;
+	/* owned by the holder of lock */
 	uint32_t npos;
 	uint32_t cap_pos;
 	uint32_t *pos_index;    /* LOOKUP: list index of each position */
