@@ -12,6 +12,7 @@
  * errno is set to the same value. *count is always written back, also on
  * failure (as libbpf does): it then holds what the kernel reported, which is
  * the caller's own value for validation errors (EINVAL, EBADF, EPERM, ENOTSUPP).
+ * Invalid opts (see struct bpfbatch_opts) leave it untouched, as in libbpf.
  *
  * Environment: BPFBATCH_MODE=auto|native|emulate (default auto) forces a path.
  *
@@ -43,6 +44,12 @@ extern "C" {
  * version); @c elem_flags accepts only BPF_F_LOCK (4) — BPF_NOEXIST/BPF_EXIST
  * are rejected with EINVAL by every kernel since 5.6 and so here; @c flags must
  * be 0 for lookups on hash-family maps and is ignored elsewhere.
+ *
+ * As libbpf's OPTS_VALID checks them: fields past @c sz read as 0; a larger
+ * @c sz (a caller built against a newer header) is accepted only if every
+ * byte past @c flags is zero; that, or an @c sz smaller than
+ * sizeof(size_t), fails with -EINVAL before anything else happens (no
+ * syscall, *count untouched). NULL opts mean all zero.
  */
 struct bpfbatch_opts {
 	size_t sz;

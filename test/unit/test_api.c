@@ -176,3 +176,78 @@ Test(api, sockmap_lookup_needs_8_byte_values, .timeout = 30)
 	cr_assert_eq(errno, ENOSPC);
 	close(fd);
 }
+
+/* opts as libbpf's OPTS_VALID takes them: a caller built against a newer,
+ * larger struct may pass it if what this library does not know is zero. */
+struct newer_opts {
+	struct bpfbatch_opts o;
+	uint64_t unknown;
+};
+
+static int update_one(int fd, uint32_t key, const struct bpfbatch_opts *opts, uint32_t *n)
+{
+	uint64_t v = 1;
+
+	*n = 1;
+	return bpfbatch_map_update_batch(fd, &key, &v, n, opts);
+}
+
+/* The call fails with EINVAL before doing anything: nothing is written,
+ * count keeps the caller's value. */
+static void expect_rejected(int fd, const struct bpfbatch_opts *opts, const char *what)
+{
+	uint64_t keys[4], values[4], tok = 0;
+	uint32_t key = 1, n, in = 0;
+
+	errno = 0;
+	cr_assert_eq(update_one(fd, key, opts, &n), -EINVAL, "%s: update", what);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(n, 1);
+	cr_assert_lt(bpf_map_lookup_elem(fd, &key, values), 0, "%s: nothing was updated", what);
+	n = 4;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &tok, keys, values, &n, opts), -EINVAL,
+		     "%s: lookup", what);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(bpfbatch_map_lookup_and_delete_batch(fd, &in, &tok, keys, values, &n, opts),
+		     -EINVAL, "%s: lookup_and_delete", what);
+	cr_assert_eq(bpfbatch_map_delete_batch(fd, &key, &n, opts), -EINVAL, "%s: delete", what);
+	cr_assert_eq(n, 4);
+}
+
+Test(api, opts_with_a_non_zero_unknown_tail_are_einval, .timeout = 30)
+{
+	struct newer_opts big = { .o.sz = sizeof(big), .unknown = 1 };
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 16, 0);
+
+	expect_rejected(fd, &big.o, "unknown tail 1");
+	big.unknown = 1ULL << 63;
+	expect_rejected(fd, &big.o, "unknown tail, last byte");
+	close(fd);
+}
+
+Test(api, opts_smaller_than_sz_are_einval, .timeout = 30)
+{
+	struct bpfbatch_opts o = { .sz = 0 };
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 16, 0);
+
+	expect_rejected(fd, &o, "sz 0");
+	o.sz = sizeof(o.sz) - 1;
+	expect_rejected(fd, &o, "sz < sizeof(size_t)");
+	close(fd);
+}
+
+Test(api, opts_a_zero_tail_older_sizes_and_null_are_fine, .timeout = 30)
+{
+	struct newer_opts big = { .o.sz = sizeof(big) };
+	/* Fields past sz are not read: elem_flags 8 would be EINVAL. */
+	struct bpfbatch_opts older = { .sz = sizeof(size_t), .elem_flags = 8, .flags = 8 };
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 16, 0);
+	uint32_t n;
+
+	cr_assert_eq(update_one(fd, 1, &big.o, &n), 0);
+	cr_assert_eq(update_one(fd, 2, &older, &n), 0);
+	cr_assert_eq(update_one(fd, 3, NULL, &n), 0);
+	older.sz = offsetof(struct bpfbatch_opts, flags) + sizeof(older.flags) - 1;
+	cr_assert_eq(update_one(fd, 4, &older, &n), -EINVAL, "elem_flags 8 is read");
+	close(fd);
+}
