@@ -14,6 +14,14 @@
  * the caller's own value for validation errors (EINVAL, EBADF, EPERM, ENOTSUPP).
  * Invalid opts (see struct bpfbatch_opts) leave it untouched, as in libbpf.
  *
+ * Any of the four may also fail with -ENOMEM, as the kernel's own batch
+ * commands may: natively when the kernel cannot allocate its buffers, and
+ * for emulated lookups when this process cannot allocate a walk's key
+ * buffers or its cursor. A lookup then returns no element (*count 0) and
+ * the token passed in keeps its meaning, so the call can be retried; an
+ * emulated lookup-and-delete may have deleted elements already (see
+ * bpfbatch_map_lookup_and_delete_batch()).
+ *
  * Environment: BPFBATCH_MODE=auto|native|emulate (default auto) forces a path.
  *
  * Thread safety: all functions may be called from any thread. They are not
@@ -81,7 +89,8 @@ struct bpfbatch_opts {
  *         in *count (emulated calls never chunk by bucket, but pass on the
  *         single-element lookup's -ENOSPC for SOCKMAP and SOCKHASH values that
  *         are not 8 bytes); -EFAULT a bad pointer (*count is 0); -EINVAL,
- *         -EBADF, -EPERM as the kernel returns them; -BPFBATCH_ENOTSUPP for
+ *         -EBADF, -EPERM as the kernel returns them; -ENOMEM (see the
+ *         file's description of errors); -BPFBATCH_ENOTSUPP for
  *         the maps whose lookup the syscall refuses (PERF_EVENT_ARRAY,
  *         CGROUP_ARRAY, XSKMAP) and those with no key iteration (QUEUE, STACK,
  *         BLOOM_FILTER, RINGBUF, the local storages, ...), as the newest
@@ -117,7 +126,7 @@ BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_bat
  * (it has one only for HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH, since
  * 5.14), each element is looked up, then deleted: a concurrent update in
  * between is lost with it. On -EFAULT, elements may already have been
- * deleted (as in the kernel).
+ * deleted (as in the kernel); when emulated, on -ENOMEM too (*count 0).
  */
 BPFBATCH_API int bpfbatch_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch,
 						      void *keys, void *values, uint32_t *count,

@@ -14,6 +14,24 @@
 
 #include "bpfbatch.h"
 
+/*
+ * Linked with -Wl,--wrap=malloc (meson.build): the allocations of the core
+ * built into this binary fail while fail_malloc is set. (Criterion's and
+ * libbpf's, in their shared objects, are not affected.)
+ */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+static bool fail_malloc;
+
+void *__wrap_malloc(size_t size)
+{
+	if (fail_malloc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_malloc(size);
+}
+
 #define L (1U << 0)
 #define LD (1U << 1)
 #define U (1U << 2)
@@ -249,5 +267,30 @@ Test(api, opts_a_zero_tail_older_sizes_and_null_are_fine, .timeout = 30)
 	cr_assert_eq(update_one(fd, 3, NULL, &n), 0);
 	older.sz = offsetof(struct bpfbatch_opts, flags) + sizeof(older.flags) - 1;
 	cr_assert_eq(update_one(fd, 4, &older, &n), -EINVAL, "elem_flags 8 is read");
+	close(fd);
+}
+
+/* ENOMEM is documented in the header: returned and set in errno, no element
+ * returned, and the walk can be retried from the same token. DEVMAP_HASH is
+ * emulated on every kernel, so its lookup allocates in this process. */
+Test(api, enomem_comes_through_and_the_call_can_be_retried, .timeout = 30)
+{
+	uint32_t keys[4], values[4], tok = 0xa5a5a5a5, key = 3, lo = 1, n = 4;
+	int fd = create(BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 16, 0);
+	int r;
+
+	cr_assert_eq(bpf_map_update_elem(fd, &key, &lo, BPF_ANY), 0);
+	fail_malloc = true;
+	errno = 0;
+	r = bpfbatch_map_lookup_batch(fd, NULL, &tok, keys, values, &n, NULL);
+	fail_malloc = false;
+	cr_assert_eq(r, -ENOMEM);
+	cr_assert_eq(errno, ENOMEM);
+	cr_assert_eq(n, 0);
+	n = 4;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &tok, keys, values, &n, NULL), -ENOENT);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(keys[0], 3);
+	cr_assert_eq(values[0], 1);
 	close(fd);
 }
