@@ -6,6 +6,7 @@
  * back whole.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -23,6 +24,39 @@ static int create(enum bpf_map_type t, unsigned int ks, unsigned int vs, unsigne
 		o.inner_map_fd = (unsigned int)inner;
 	fd = bpf_map_create(t, NULL, ks, vs, 64, &o);
 	if (fd < 0) {
+		printf("create failed: errno %d\n", errno);
+		_exit(2);
+	}
+	return fd;
+}
+
+/* A hash whose value { struct bpf_spin_lock lock; u32 v; } (BTF built here)
+ * takes BPF_F_LOCK on single-element commands from 5.1; key 1 is present. */
+static int locked_hash(void)
+{
+	struct btf *btf = btf__new_empty();
+	int u32_id, lock_id, val_id, fd;
+	__u32 key = 1;
+	__u64 val = 0;
+
+	if (!btf) {
+		printf("btf: errno %d\n", errno);
+		_exit(2);
+	}
+	u32_id = btf__add_int(btf, "unsigned int", 4, 0);
+	lock_id = btf__add_struct(btf, "bpf_spin_lock", 4);
+	btf__add_field(btf, "val", u32_id, 0, 0);
+	val_id = btf__add_struct(btf, "locked_val", 8);
+	btf__add_field(btf, "lock", lock_id, 0, 0);
+	btf__add_field(btf, "v", u32_id, 32, 0);
+	if (btf__load_into_kernel(btf)) {
+		printf("btf load failed: errno %d\n", errno);
+		_exit(2);
+	}
+	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = (__u32)btf__fd(btf),
+		    .btf_key_type_id = (__u32)u32_id, .btf_value_type_id = (__u32)val_id);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 8, 64, &o);
+	if (fd < 0 || bpf_map_update_elem(fd, &key, &val, BPF_ANY)) {
 		printf("create failed: errno %d\n", errno);
 		_exit(2);
 	}
@@ -141,6 +175,10 @@ int main(int argc, char **argv)
 		return result(bpf_map_update_batch(create(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 0,
 							  create(BPF_MAP_TYPE_ARRAY, 4, 4, 0, -1)),
 						   &key, &val, &cnt, &bo));
+	if (!strcmp(c, "hom-batch"))
+		return result(bpf_map_update_batch(create(BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 0,
+							  create(BPF_MAP_TYPE_ARRAY, 4, 4, 0, -1)),
+						   &key, &val, &cnt, &bo));
 	if (!strcmp(c, "hash-lookup-and-delete-elem"))
 		return result(bpf_map_lookup_and_delete_elem(create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1),
 							     &key, &val));
@@ -154,6 +192,10 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "lookup-elem-flags"))
 		return result(bpf_map_lookup_elem_flags(create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1),
 							&key, &val, BPF_F_LOCK));
+	if (!strcmp(c, "lookup-elem-lock"))
+		return result(bpf_map_lookup_elem_flags(locked_hash(), &key, &val, BPF_F_LOCK));
+	if (!strcmp(c, "update-elem-lock"))
+		return result(bpf_map_update_elem(locked_hash(), &key, &val, BPF_F_LOCK));
 	if (!strcmp(c, "mixed"))
 		return mixed();
 	if (!strcmp(c, "exec-token") && argc == 4)
