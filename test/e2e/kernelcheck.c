@@ -3,7 +3,7 @@
  * kernelcheck CASE: one probe of what the (possibly simulated) kernel does,
  * printing "errno N" (0 for success). CASE "mixed" instead dumps a hash map
  * and an LPM trie with libbpf's batch calls and prints "ok" when both come
- * back whole.
+ * back whole; "five-calls" makes five batch calls and prints their results.
  */
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -140,6 +140,31 @@ static int mixed(void)
 	return 1;
 }
 
+/* Exactly five batch calls, for counting BPFBATCH_LOG lines: three on a
+ * hash map (native from 5.6), two on an LPM trie (native from 5.13). */
+static int five_calls(void)
+{
+	int h = create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1);
+	int t = create(BPF_MAP_TYPE_LPM_TRIE, 8, 8, BPF_F_NO_PREALLOC, -1);
+	struct lpm_key tk[2] = { { 24, { 10, 0, 0, 0 } }, { 24, { 10, 1, 0, 0 } } }, tout[16];
+	__u32 hk[4] = { 1, 2, 3, 4 }, hout[16], tok, n;
+	__u64 v[16] = { 0 };
+	int r[5];
+
+	n = 4;
+	r[0] = bpf_map_update_batch(h, hk, v, &n, NULL);
+	n = 16;
+	r[1] = bpf_map_lookup_batch(h, NULL, &tok, hout, v, &n, NULL);
+	n = 4;
+	r[2] = bpf_map_delete_batch(h, hk, &n, NULL);
+	n = 2;
+	r[3] = bpf_map_update_batch(t, tk, v, &n, NULL);
+	n = 16;
+	r[4] = bpf_map_lookup_batch(t, NULL, tout, tout, v, &n, NULL);
+	printf("%d %d %d %d %d\n", r[0], r[1], r[2], r[3], r[4]);
+	return 0;
+}
+
 /* After exec: a token from before names nothing (the cursors were the old
  * image's), and a fresh walk of the inherited map is whole. */
 static int exec_token(int fd, __u32 token)
@@ -198,6 +223,8 @@ int main(int argc, char **argv)
 		return result(bpf_map_update_elem(locked_hash(), &key, &val, BPF_F_LOCK));
 	if (!strcmp(c, "mixed"))
 		return mixed();
+	if (!strcmp(c, "five-calls"))
+		return five_calls();
 	if (!strcmp(c, "exec-token") && argc == 4)
 		return exec_token(atoi(argv[2]), (__u32)strtoul(argv[3], NULL, 0));
 	fprintf(stderr, "usage: kernelcheck CASE\n");
