@@ -5,11 +5,11 @@
  * natively, and what will the shim do (native, emulated, or the kernel's
  * refusal)? Run it under `bpfbatch sim --kernel X.Y` to see an older kernel.
  */
-#include <bpf/bpf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <linux/bpf.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,20 +58,34 @@ static const struct type_spec specs[] = {
 
 static const char *const cmd_names[] = { "lookup", "lookup_and_delete", "update", "delete" };
 
+/* MAP_CREATE through the core's raw path, so that the tool needs no libbpf;
+ * the attr ends at inner_map_fd, which every kernel with bpf() accepts. */
+static int map_create(enum bpf_map_type type, unsigned int key_size, unsigned int value_size,
+		      unsigned int max_entries, unsigned int flags, int inner)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = type;
+	a.key_size = key_size;
+	a.value_size = value_size;
+	a.max_entries = max_entries;
+	a.map_flags = flags;
+	a.inner_map_fd = inner >= 0 ? (unsigned int)inner : 0;
+	return (int)bb_raw_bpf(BPF_MAP_CREATE, &a,
+			       offsetof(union bpf_attr, inner_map_fd) + sizeof(a.inner_map_fd));
+}
+
 static int create(const struct type_spec *s)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = s->flags);
 	int inner = -1, fd;
 
 	if (s->needs_inner) {
-		inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+		inner = map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, -1);
 		if (inner < 0)
-			return -errno;
-		o.inner_map_fd = (unsigned int)inner;
+			return inner;
 	}
-	fd = bpf_map_create(s->type, NULL, s->key_size, s->value_size, s->max_entries, &o);
-	if (fd < 0)
-		fd = -errno;
+	fd = map_create(s->type, s->key_size, s->value_size, s->max_entries, s->flags, inner);
 	if (inner >= 0)
 		close(inner);
 	return fd;

@@ -37,6 +37,14 @@ static const char *const cmd_names[] = {
 	"LOOKUP_BATCH", "LOOKUP_AND_DELETE_BATCH", "UPDATE_BATCH", "DELETE_BATCH",
 };
 
+/* The path a call took, for BPFBATCH_LOG: "native" (the kernel's batch
+ * command answered), "emulated" (the core answered) or "kernel" (the core
+ * was asked but does not serve the map type, so the kernel's answer stands). */
+struct route {
+	const char *path;
+	const char *why;
+};
+
 static long native(int cmd, void *uattr, unsigned int size)
 {
 	long r = bb_raw_bpf(cmd, uattr, size);
@@ -45,60 +53,77 @@ static long native(int cmd, void *uattr, unsigned int size)
 	return r;
 }
 
-static long log_emulated(int cmd, long r, const char *why)
-{
-	if (bb_log_enabled())
-		bb_log("%s: %s (%s) -> %ld", cmd_names[cmd - BB_MAP_LOOKUP_BATCH],
-		       r == BB_NOT_EMULATED ? "kernel" : "emulated", why,
-		       r == BB_NOT_EMULATED ? 0L : r);
-	return r;
-}
-
 /* Emulate; where the core does not serve the type, the kernel's answer stands. */
-static long emulate(int cmd, void *uattr, unsigned int size, const char *why)
+static long emulate(int cmd, void *uattr, unsigned int size, const char *why,
+		    struct route *rt)
 {
-	long r = log_emulated(cmd, bb_emu_batch(cmd, uattr, size), why);
+	long r = bb_emu_batch(cmd, uattr, size);
 
-	return r == BB_NOT_EMULATED ? native(cmd, uattr, size) : r;
+	*rt = (struct route){ "emulated", why };
+	if (r != BB_NOT_EMULATED)
+		return r;
+	rt->path = "kernel";
+	return native(cmd, uattr, size);
 }
 
 /* The same, with the attr and map facts already read (c prepared). */
-static long emulate_prepared(struct bb_emu_call *c, const char *why)
+static long emulate_prepared(struct bb_emu_call *c, const char *why, struct route *rt)
 {
-	long r = log_emulated(c->cmd, bb_emu_run(c), why);
+	long r = bb_emu_run(c);
 
-	return r == BB_NOT_EMULATED ? native(c->cmd, c->uattr, c->size) : r;
+	*rt = (struct route){ "emulated", why };
+	if (r != BB_NOT_EMULATED)
+		return r;
+	rt->path = "kernel";
+	return native(c->cmd, c->uattr, c->size);
 }
 
-long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
+static long dispatch(int cmd, void *uattr, unsigned int size, struct route *rt)
 {
 	enum bb_mode mode = bb_state_mode();
 	struct bb_emu_call c;
 	bool prepared = false;
 	long r;
 
-	if (mode == BB_MODE_NATIVE)
+	if (mode == BB_MODE_NATIVE) {
+		*rt = (struct route){ "native", "BPFBATCH_MODE=native" };
 		return native(cmd, uattr, size);
+	}
 	if (mode == BB_MODE_EMULATE)
-		return emulate(cmd, uattr, size, "BPFBATCH_MODE=emulate");
+		return emulate(cmd, uattr, size, "BPFBATCH_MODE=emulate", rt);
 	if (!bb_dispatch_kernel_has_batch())
-		return emulate(cmd, uattr, size, "kernel lacks batch commands");
+		return emulate(cmd, uattr, size, "kernel lacks batch commands", rt);
 
 	/* Skipping a refusal already seen for this type matters for
 	 * map-in-map: the kernel runs synchronize_rcu() even when it refuses. */
 	if (bb_any_type_unsupported()) {
 		prepared = bb_emu_prepare(&c, cmd, uattr, size) == 0;
 		if (prepared && bb_type_unsupported(c.m.info.type, cmd))
-			return emulate_prepared(&c, "kernel refused this map type before");
+			return emulate_prepared(&c, "kernel refused this map type before", rt);
 	}
 
 	r = native(cmd, uattr, size);
+	*rt = (struct route){ "native", "kernel has batch commands" };
 	if (!refused_type(r))
 		return r;
 	/* The kernel refused before reading anything but the fd, and wrote
 	 * nothing: what was read before the call still holds. */
-	if (!prepared && bb_emu_prepare(&c, cmd, uattr, size))
+	if (!prepared && bb_emu_prepare(&c, cmd, uattr, size)) {
+		*rt = (struct route){ "kernel", "kernel refused this map type, not emulable" };
 		return r;
+	}
 	bb_type_mark_unsupported(c.m.info.type, cmd);
-	return emulate_prepared(&c, "kernel refused this map type");
+	return emulate_prepared(&c, "kernel refused this map type", rt);
+}
+
+/* One log line per call, whichever path it took. */
+long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
+{
+	struct route rt;
+	long r = dispatch(cmd, uattr, size, &rt);
+
+	if (bb_log_enabled())
+		bb_log("%s: %s (%s) -> %ld", cmd_names[cmd - BB_MAP_LOOKUP_BATCH], rt.path, rt.why,
+		       r);
+	return r;
 }

@@ -3,9 +3,10 @@
  * kernelcheck CASE: one probe of what the (possibly simulated) kernel does,
  * printing "errno N" (0 for success). CASE "mixed" instead dumps a hash map
  * and an LPM trie with libbpf's batch calls and prints "ok" when both come
- * back whole.
+ * back whole; "five-calls" makes five batch calls and prints their results.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -23,6 +24,39 @@ static int create(enum bpf_map_type t, unsigned int ks, unsigned int vs, unsigne
 		o.inner_map_fd = (unsigned int)inner;
 	fd = bpf_map_create(t, NULL, ks, vs, 64, &o);
 	if (fd < 0) {
+		printf("create failed: errno %d\n", errno);
+		_exit(2);
+	}
+	return fd;
+}
+
+/* A hash whose value { struct bpf_spin_lock lock; u32 v; } (BTF built here)
+ * takes BPF_F_LOCK on single-element commands from 5.1; key 1 is present. */
+static int locked_hash(void)
+{
+	struct btf *btf = btf__new_empty();
+	int u32_id, lock_id, val_id, fd;
+	__u32 key = 1;
+	__u64 val = 0;
+
+	if (!btf) {
+		printf("btf: errno %d\n", errno);
+		_exit(2);
+	}
+	u32_id = btf__add_int(btf, "unsigned int", 4, 0);
+	lock_id = btf__add_struct(btf, "bpf_spin_lock", 4);
+	btf__add_field(btf, "val", u32_id, 0, 0);
+	val_id = btf__add_struct(btf, "locked_val", 8);
+	btf__add_field(btf, "lock", lock_id, 0, 0);
+	btf__add_field(btf, "v", u32_id, 32, 0);
+	if (btf__load_into_kernel(btf)) {
+		printf("btf load failed: errno %d\n", errno);
+		_exit(2);
+	}
+	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = (__u32)btf__fd(btf),
+		    .btf_key_type_id = (__u32)u32_id, .btf_value_type_id = (__u32)val_id);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 8, 64, &o);
+	if (fd < 0 || bpf_map_update_elem(fd, &key, &val, BPF_ANY)) {
 		printf("create failed: errno %d\n", errno);
 		_exit(2);
 	}
@@ -106,6 +140,31 @@ static int mixed(void)
 	return 1;
 }
 
+/* Exactly five batch calls, for counting BPFBATCH_LOG lines: three on a
+ * hash map (native from 5.6), two on an LPM trie (native from 5.13). */
+static int five_calls(void)
+{
+	int h = create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1);
+	int t = create(BPF_MAP_TYPE_LPM_TRIE, 8, 8, BPF_F_NO_PREALLOC, -1);
+	struct lpm_key tk[2] = { { 24, { 10, 0, 0, 0 } }, { 24, { 10, 1, 0, 0 } } }, tout[16];
+	__u32 hk[4] = { 1, 2, 3, 4 }, hout[16], tok, n;
+	__u64 v[16] = { 0 };
+	int r[5];
+
+	n = 4;
+	r[0] = bpf_map_update_batch(h, hk, v, &n, NULL);
+	n = 16;
+	r[1] = bpf_map_lookup_batch(h, NULL, &tok, hout, v, &n, NULL);
+	n = 4;
+	r[2] = bpf_map_delete_batch(h, hk, &n, NULL);
+	n = 2;
+	r[3] = bpf_map_update_batch(t, tk, v, &n, NULL);
+	n = 16;
+	r[4] = bpf_map_lookup_batch(t, NULL, tout, tout, v, &n, NULL);
+	printf("%d %d %d %d %d\n", r[0], r[1], r[2], r[3], r[4]);
+	return 0;
+}
+
 /* After exec: a token from before names nothing (the cursors were the old
  * image's), and a fresh walk of the inherited map is whole. */
 static int exec_token(int fd, __u32 token)
@@ -141,6 +200,10 @@ int main(int argc, char **argv)
 		return result(bpf_map_update_batch(create(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 0,
 							  create(BPF_MAP_TYPE_ARRAY, 4, 4, 0, -1)),
 						   &key, &val, &cnt, &bo));
+	if (!strcmp(c, "hom-batch"))
+		return result(bpf_map_update_batch(create(BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 0,
+							  create(BPF_MAP_TYPE_ARRAY, 4, 4, 0, -1)),
+						   &key, &val, &cnt, &bo));
 	if (!strcmp(c, "hash-lookup-and-delete-elem"))
 		return result(bpf_map_lookup_and_delete_elem(create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1),
 							     &key, &val));
@@ -154,8 +217,14 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "lookup-elem-flags"))
 		return result(bpf_map_lookup_elem_flags(create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1),
 							&key, &val, BPF_F_LOCK));
+	if (!strcmp(c, "lookup-elem-lock"))
+		return result(bpf_map_lookup_elem_flags(locked_hash(), &key, &val, BPF_F_LOCK));
+	if (!strcmp(c, "update-elem-lock"))
+		return result(bpf_map_update_elem(locked_hash(), &key, &val, BPF_F_LOCK));
 	if (!strcmp(c, "mixed"))
 		return mixed();
+	if (!strcmp(c, "five-calls"))
+		return five_calls();
 	if (!strcmp(c, "exec-token") && argc == 4)
 		return exec_token(atoi(argv[2]), (__u32)strtoul(argv[3], NULL, 0));
 	fprintf(stderr, "usage: kernelcheck CASE\n");

@@ -2,7 +2,8 @@
 /*
  * `bpfbatch probe`: its JSON names the path the shim takes per map type and
  * command, on this kernel and on simulated ones; and the shim says nothing
- * on stderr unless BPFBATCH_LOG or BPFBATCH_STATS asks it to.
+ * on stderr unless BPFBATCH_LOG or BPFBATCH_STATS asks it to, and then
+ * BPFBATCH_LOG says one line per batch call.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -76,4 +77,57 @@ Test(probe_cmd, the_shim_is_silent_unless_asked, .timeout = 60)
 	cr_assert_not_null(strstr(o.err, "bpfbatch: LOOKUP_BATCH: emulated (kernel lacks batch "
 					 "commands)"),
 			   "log: %s", o.err);
+}
+
+/*
+ * BPFBATCH_LOG=1 gives one line per batch call on every path (README): the
+ * five calls of `kernelcheck five-calls` (hash update, lookup, delete; LPM
+ * update, lookup), each line saying which path the call took.
+ */
+static void expect_log(const char *kernel, const char *const want[5])
+{
+	const char *argv[] = { E2E_KERNELCHECK, "five-calls", NULL };
+	const char *k = kernel ? kernel : "this kernel";
+	char *save = NULL, *line;
+	struct e2e_out o;
+	int n = 0;
+
+	setenv("BPFBATCH_LOG", "1", 1);
+	cr_assert_eq(e2e_run(kernel, true, argv, &o), 0);
+	unsetenv("BPFBATCH_LOG");
+	cr_assert_eq(o.status, 0, "%s: %s", o.out, o.err);
+	cr_assert_str_eq(o.out, "0 -2 0 0 -2\n", "on %s: %s", k, o.out);
+	for (line = strtok_r(o.err, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char cmd[32], path[16];
+
+		if (sscanf(line, "bpfbatch: %31[A-Z_]: %15s", cmd, path) != 2)
+			continue;
+		cr_assert_lt(n, 5, "on %s, one line too many: %s", k, line);
+		cr_assert_not_null(strstr(line, want[n]), "on %s, call %d: '%s', want '%s'", k, n,
+				   line, want[n]);
+		n++;
+	}
+	cr_assert_eq(n, 5, "on %s: %d log lines for 5 batch calls", k, n);
+}
+
+Test(probe_cmd, the_log_has_one_line_per_batch_call, .timeout = 60)
+{
+	static const char *const native[5] = {
+		"UPDATE_BATCH: native (", "LOOKUP_BATCH: native (", "DELETE_BATCH: native (",
+		"UPDATE_BATCH: native (", "LOOKUP_BATCH: native (",
+	};
+	static const char *const mixed[5] = {
+		"UPDATE_BATCH: native (", "LOOKUP_BATCH: native (", "DELETE_BATCH: native (",
+		"UPDATE_BATCH: emulated (kernel refused this map type)",
+		"LOOKUP_BATCH: emulated (kernel refused this map type)",
+	};
+	static const char *const emulated[5] = {
+		"UPDATE_BATCH: emulated (kernel lacks", "LOOKUP_BATCH: emulated (kernel lacks",
+		"DELETE_BATCH: emulated (kernel lacks", "UPDATE_BATCH: emulated (kernel lacks",
+		"LOOKUP_BATCH: emulated (kernel lacks",
+	};
+
+	expect_log(NULL, native);
+	expect_log("5.10", mixed); /* LPM batch commands came in 5.13 */
+	expect_log("5.4", emulated);
 }

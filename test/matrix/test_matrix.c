@@ -10,9 +10,9 @@
  * the shim preloaded, must print the same RESULT and DIGEST per cell.
  *
  * Each cell is classified from the shim's BPFBATCH_LOG lines between the
- * client's "matrix: cell" markers: no line = native (the kernel served every
- * call), "emulated ... -> -524" or "kernel (...)" = refused as the kernel
- * refuses, any other "emulated" = emulated. The table goes to MATRIX_OUT
+ * client's "matrix: cell" markers: only "native (...)" lines = native (the
+ * kernel served every call), "emulated ... -> -524" or "kernel (...)" =
+ * refused as the kernel refuses, any other "emulated" = emulated. The table goes to MATRIX_OUT
  * (docs/map-types.md keeps a copy) and to stdout.
  */
 #include <errno.h>
