@@ -17,10 +17,9 @@
  * Any of the four may also fail with -ENOMEM, as the kernel's own batch
  * commands may: natively when the kernel cannot allocate its buffers, and
  * for emulated lookups when this process cannot allocate a walk's key
- * buffers or its cursor. A lookup then returns no element (*count 0) and
- * the token passed in keeps its meaning, so the call can be retried; an
- * emulated lookup-and-delete may have deleted elements already (see
- * bpfbatch_map_lookup_and_delete_batch()).
+ * buffers or its iteration state. The call then returns no element
+ * (*count 0), has deleted nothing, and the token passed in keeps its
+ * meaning, so it can be retried.
  *
  * Environment: BPFBATCH_MODE=auto|native|emulate (default auto) forces a path.
  *
@@ -133,7 +132,7 @@ BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_bat
  * (it has one only for HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH, since
  * 5.14), each element is looked up, then deleted: a concurrent update in
  * between is lost with it. On -EFAULT, elements may already have been
- * deleted (as in the kernel); when emulated, on -ENOMEM too (*count 0).
+ * deleted (as in the kernel); when emulated, -ENOMEM comes before any.
  */
 BPFBATCH_API int bpfbatch_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch,
 						      void *keys, void *values, uint32_t *count,

@@ -92,8 +92,10 @@ static long lookup(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
 static long drain(struct key_walk *kw, struct bb_iter *w, const void *start, uint32_t *token)
 {
 	const void *next;
-	long r = kw_run(kw, start ? KW_AT : KW_FIRST, start, &next);
+	long r = bb_iter_reserve(w); /* no -ENOMEM once elements are deleted */
 
+	if (!r)
+		r = kw_run(kw, start ? KW_AT : KW_FIRST, start, &next);
 	return r ? r : bb_iter_mark_key(w, next, token);
 }
 

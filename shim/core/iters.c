@@ -189,8 +189,7 @@ struct bb_iter *bb_iter_resume(uint32_t token, uint32_t map_id, enum bb_iter_kin
 	return w;
 }
 
-/* Room for one more position; 0 or -ENOMEM. */
-static int grow_positions(struct bb_iter *w)
+int bb_iter_reserve(struct bb_iter *w)
 {
 	size_t per = w->kind == BB_ITER_LOOKUP ? sizeof(uint32_t) : w->key_size;
 	uint32_t cap = w->cap_pos ? w->cap_pos * 2 : 16;
@@ -219,7 +218,7 @@ int bb_iter_mark_index(struct bb_iter *w, uint32_t index, uint32_t *token)
 			*token = token_at(w, i - 1);
 			return 0;
 		}
-	if (grow_positions(w))
+	if (bb_iter_reserve(w))
 		return -ENOMEM;
 	w->pos_index[w->npos] = index;
 	*token = token_at(w, w->npos++);
@@ -233,7 +232,7 @@ int bb_iter_mark_key(struct bb_iter *w, const void *key, uint32_t *token)
 			*token = token_at(w, i - 1);
 			return 0;
 		}
-	if (grow_positions(w))
+	if (bb_iter_reserve(w))
 		return -ENOMEM;
 	memcpy(w->pos_key + (size_t)w->npos * w->key_size, key, w->key_size);
 	*token = token_at(w, w->npos++);

@@ -82,6 +82,10 @@ struct bb_iter *bb_iter_open(uint32_t map_id, uint32_t key_size, enum bb_iter_ki
 struct bb_iter *bb_iter_resume(uint32_t token, uint32_t map_id, enum bb_iter_kind kind,
 			       uint32_t *pos);
 
+/* Room for one more position, so that marking it after a command's deletes
+ * cannot fail. 0 or -ENOMEM. */
+int bb_iter_reserve(struct bb_iter *w);
+
 /* The token of position @index (LOOKUP) or start key @key (LOOKUP_AND_DELETE),
  * reusing a recent position with the same meaning. 0, or -ENOMEM. */
 int bb_iter_mark_index(struct bb_iter *w, uint32_t index, uint32_t *token);

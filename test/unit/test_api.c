@@ -292,5 +292,13 @@ Test(api, enomem_comes_through_and_the_call_can_be_retried, .timeout = 30)
 	cr_assert_eq(n, 1);
 	cr_assert_eq(keys[0], 3);
 	cr_assert_eq(values[0], 1);
+	/* A lookup-and-delete that cannot allocate has deleted nothing. */
+	n = 4;
+	fail_malloc = true;
+	r = bpfbatch_map_lookup_and_delete_batch(fd, NULL, &tok, keys, values, &n, NULL);
+	fail_malloc = false;
+	cr_assert_eq(r, -ENOMEM);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(bpf_map_lookup_elem(fd, &key, &values[0]), 0, "still there");
 	close(fd);
 }
