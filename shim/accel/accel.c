@@ -10,6 +10,7 @@
 #include "accel/accel_walk.h"
 #include "core/dispatch.h"
 #include "core/mapinfo.h"
+#include "core/maptypes.h"
 #include "platform/raw.h"
 #include "platform/state.h"
 #include "platform/stats.h"
@@ -109,42 +110,17 @@ static void served(void)
 	bb_stat_add(BB_STAT_ACCEL_SERVED, 1);
 }
 
-/* Types whose GET_NEXT_KEY of a missing key restarts from the first bucket,
- * rescanning the emptied ones: quadratic when deleting while walking. (An
- * LPM trie restarts too, but finds its first key in O(depth).) */
-static bool successor_type(uint32_t type)
-{
-	switch (type) {
-	case BB_MAP_TYPE_HASH:
-	case BB_MAP_TYPE_PERCPU_HASH:
-	case BB_MAP_TYPE_LRU_HASH:
-	case BB_MAP_TYPE_LRU_PERCPU_HASH:
-	case BB_MAP_TYPE_HASH_OF_MAPS:
-	case BB_MAP_TYPE_DEVMAP_HASH:
-	case BB_MAP_TYPE_SOCKHASH:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Types whose LOOKUP_BATCH walks in GET_NEXT_KEY's order and copies what
- * LOOKUP_ELEM copies. */
+/* Whether a type is worth it: core/maptypes.c (BB_ACCEL_*). A window is
+ * read with LOOKUP_BATCH, so only where the kernel serves that itself. */
 static bool window_type(uint32_t type)
 {
-	switch (type) {
-	case BB_MAP_TYPE_HASH:
-	case BB_MAP_TYPE_PERCPU_HASH:
-	case BB_MAP_TYPE_LRU_HASH:
-	case BB_MAP_TYPE_LRU_PERCPU_HASH:
-	case BB_MAP_TYPE_ARRAY:
-	case BB_MAP_TYPE_PERCPU_ARRAY:
-		break;
-	default:
-		return false;
-	}
-	return max_age_ns() > 0 && bb_dispatch_kernel_has_batch() &&
-	       !bb_type_unsupported(type, BB_MAP_LOOKUP_BATCH);
+	return bb_maptype_accel(type, BB_ACCEL_WINDOW) && max_age_ns() > 0 &&
+	       bb_dispatch_kernel_serves(type, BB_MAP_LOOKUP_BATCH);
+}
+
+static bool successor_type(uint32_t type)
+{
+	return bb_maptype_accel(type, BB_ACCEL_SUCCESSOR);
 }
 
 /* The walk is over: ENOENT, from memory, and nothing of it is kept (its fd
