@@ -3,7 +3,8 @@
  * bpfbatch probe [--json]
  * For each map type this kernel can create: does it have each batch command
  * natively, and what will the shim do (native, emulated, or the kernel's
- * refusal)? Run it under `bpfbatch sim --kernel X.Y` to see an older kernel.
+ * refusal)? The answer is dispatch's own (bb_dispatch_route). Run it under
+ * `bpfbatch sim --kernel X.Y` to see an older kernel.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,47 +17,50 @@
 
 #include "cmds.h"
 #include "core/dispatch.h"
-#include "core/mapinfo.h"
+#include "core/kprobe.h"
+#include "core/maptypes.h"
 #include "platform/raw.h"
-#include "platform/state.h"
 #include "platform/uapi.h"
 
+/* How to create a scratch map of each type (as root, no device needed). */
 struct type_spec {
-	const char *name;
-	enum bpf_map_type type;
+	uint32_t type;
 	unsigned int key_size, value_size, max_entries, flags;
-	bool needs_inner; /* map-in-map */
 };
 
-/* Parameters each type accepts at creation (as root, no device needed). */
 static const struct type_spec specs[] = {
-	{ "hash", BPF_MAP_TYPE_HASH, 4, 8, 16, 0, false },
-	{ "array", BPF_MAP_TYPE_ARRAY, 4, 8, 16, 0, false },
-	{ "prog_array", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 16, 0, false },
-	{ "perf_event_array", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 16, 0, false },
-	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 16, 0, false },
-	{ "percpu_array", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 16, 0, false },
-	{ "stack_trace", BPF_MAP_TYPE_STACK_TRACE, 4, 64, 16, 0, false },
-	{ "cgroup_array", BPF_MAP_TYPE_CGROUP_ARRAY, 4, 4, 16, 0, false },
-	{ "lru_hash", BPF_MAP_TYPE_LRU_HASH, 4, 8, 16, 0, false },
-	{ "lru_percpu_hash", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 16, 0, false },
-	{ "lpm_trie", BPF_MAP_TYPE_LPM_TRIE, 8, 8, 16, BPF_F_NO_PREALLOC, false },
-	{ "array_of_maps", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 16, 0, true },
-	{ "hash_of_maps", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 16, 0, true },
-	{ "devmap", BPF_MAP_TYPE_DEVMAP, 4, 4, 16, 0, false },
-	{ "sockmap", BPF_MAP_TYPE_SOCKMAP, 4, 4, 16, 0, false },
-	{ "cpumap", BPF_MAP_TYPE_CPUMAP, 4, 4, 16, 0, false },
-	{ "xskmap", BPF_MAP_TYPE_XSKMAP, 4, 4, 16, 0, false },
-	{ "sockhash", BPF_MAP_TYPE_SOCKHASH, 4, 4, 16, 0, false },
-	{ "cgroup_storage", BPF_MAP_TYPE_CGROUP_STORAGE, 8, 8, 0, 0, false },
-	{ "reuseport_sockarray", BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 8, 16, 0, false },
-	{ "percpu_cgroup_storage", BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, 8, 8, 0, 0, false },
-	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 8, 16, 0, false },
-	{ "stack", BPF_MAP_TYPE_STACK, 0, 8, 16, 0, false },
-	{ "devmap_hash", BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 16, 0, false },
+	{ BB_MAP_TYPE_HASH, 4, 8, 16, 0 },
+	{ BB_MAP_TYPE_ARRAY, 4, 8, 16, 0 },
+	{ BB_MAP_TYPE_PROG_ARRAY, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_PERCPU_HASH, 4, 8, 16, 0 },
+	{ BB_MAP_TYPE_PERCPU_ARRAY, 4, 8, 16, 0 },
+	{ BB_MAP_TYPE_STACK_TRACE, 4, 64, 16, 0 },
+	{ BB_MAP_TYPE_CGROUP_ARRAY, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_LRU_HASH, 4, 8, 16, 0 },
+	{ BB_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 16, 0 },
+	{ BB_MAP_TYPE_LPM_TRIE, 8, 8, 16, BPF_F_NO_PREALLOC },
+	{ BB_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_HASH_OF_MAPS, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_DEVMAP, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_SOCKMAP, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_CPUMAP, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_XSKMAP, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_SOCKHASH, 4, 4, 16, 0 },
+	{ BB_MAP_TYPE_CGROUP_STORAGE, 8, 8, 0, 0 },
+	{ BB_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 8, 16, 0 },
+	{ BB_MAP_TYPE_PERCPU_CGROUP_STORAGE, 8, 8, 0, 0 },
+	{ BB_MAP_TYPE_QUEUE, 0, 8, 16, 0 },
+	{ BB_MAP_TYPE_STACK, 0, 8, 16, 0 },
+	{ BB_MAP_TYPE_DEVMAP_HASH, 4, 4, 16, 0 },
 };
 
 static const char *const cmd_names[] = { "lookup", "lookup_and_delete", "update", "delete" };
+static const char *const path_names[] = {
+	[BB_PATH_NATIVE] = "native",
+	[BB_PATH_EMULATED] = "emulated",
+	[BB_PATH_REFUSED] = "refused",
+};
 
 /* MAP_CREATE through the core's raw path, so that the tool needs no libbpf;
  * the attr ends at inner_map_fd, which every kernel with bpf() accepts. */
@@ -78,9 +82,11 @@ static int map_create(enum bpf_map_type type, unsigned int key_size, unsigned in
 
 static int create(const struct type_spec *s)
 {
+	struct bb_value_fd vfd;
 	int inner = -1, fd;
 
-	if (s->needs_inner) {
+	/* Map-in-map: created with an inner map as the template. */
+	if (bb_maptype_value_fd(s->type, s->value_size, &vfd) && vfd.kind == BB_FD_MAP) {
 		inner = map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, -1);
 		if (inner < 0)
 			return inner;
@@ -89,30 +95,6 @@ static int create(const struct type_spec *s)
 	if (inner >= 0)
 		close(inner);
 	return fd;
-}
-
-/* The kernel's own answer: the command with count 0 changes nothing. */
-static long native_probe(int fd, int cmd)
-{
-	struct bb_batch_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return bb_raw_bpf(cmd, &a, sizeof(a));
-}
-
-static const char *verdict(long native, const struct bb_map *m, int cmd)
-{
-	bool emulable = m->family != BB_FAM_NONE && bb_map_has_batch_op(m, cmd);
-	enum bb_mode mode = bb_state_mode();
-
-	if (mode == BB_MODE_NATIVE)
-		return native == 0 ? "native" : "refused";
-	if (mode == BB_MODE_EMULATE)
-		return emulable ? "emulated" : "refused";
-	if (native == 0)
-		return "native";
-	return emulable ? "emulated" : "refused";
 }
 
 int cmd_probe(int argc, char **argv)
@@ -139,39 +121,38 @@ int cmd_probe(int argc, char **argv)
 
 	if (json)
 		printf("{\"kernel_batch_commands\": %s, \"types\": [",
-		       bb_dispatch_kernel_has_batch() ? "true" : "false");
+		       bb_kprobe_batch_cmds() ? "true" : "false");
 	else
 		printf("kernel batch commands: %s\n%-22s %-28s %-28s %-28s %-28s\n",
-		       bb_dispatch_kernel_has_batch() ? "yes" : "no", "map type", "lookup",
+		       bb_kprobe_batch_cmds() ? "yes" : "no", "map type", "lookup",
 		       "lookup_and_delete", "update", "delete");
 
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		const struct type_spec *s = &specs[i];
-		struct bb_map m;
+		const char *name = bb_maptype_name(s->type);
 		int fd = create(s);
 
-		if (fd < 0 || bb_map_get(fd, &m) < 0) {
+		if (fd < 0) {
 			if (!json)
-				printf("%-22s (not creatable here: %s)\n", s->name,
-				       strerror(fd < 0 ? -fd : errno));
-			if (fd >= 0)
-				close(fd);
+				printf("%-22s (not creatable here: %s)\n", name, strerror(-fd));
 			continue;
 		}
 		if (json)
-			printf("%s{\"type\": \"%s\", \"id\": %u", first ? "" : ", ", s->name,
+			printf("%s{\"type\": \"%s\", \"id\": %u", first ? "" : ", ", name,
 			       (unsigned int)s->type);
 		else
-			printf("%-22s", s->name);
+			printf("%-22s", name);
 		first = false;
 		for (int cmd = BB_MAP_LOOKUP_BATCH; cmd <= BB_MAP_DELETE_BATCH; cmd++) {
-			long r = native_probe(fd, cmd);
-			const char *v = verdict(r, &m, cmd);
+			long r = bb_kprobe_batch_op(fd, cmd);
+			struct bb_route route = bb_dispatch_route(s->type, cmd, r);
+			const char *v = path_names[route.path];
 			char cell[64];
 
 			if (json) {
-				printf(", \"%s\": {\"kernel\": %ld, \"shim\": \"%s\"}",
-				       cmd_names[cmd - BB_MAP_LOOKUP_BATCH], r, v);
+				printf(", \"%s\": {\"kernel\": %ld, \"shim\": \"%s\", "
+				       "\"why\": \"%s\"}",
+				       cmd_names[cmd - BB_MAP_LOOKUP_BATCH], r, v, route.why);
 			} else {
 				snprintf(cell, sizeof(cell), "%s (kernel: %s)", v,
 					 r == 0 ? "ok" : r == -BB_ENOTSUPP ? "524" : strerrorname_np((int)-r));

@@ -10,6 +10,7 @@
 #include "accel/accel_walk.h"
 #include "core/dispatch.h"
 #include "core/mapinfo.h"
+#include "core/maptypes.h"
 #include "platform/raw.h"
 #include "platform/state.h"
 #include "platform/stats.h"
@@ -63,7 +64,9 @@ static bool read_attr(struct elem *e)
 	unsigned char tail[BB_KERNEL_ATTR_SIZE - sizeof(struct bb_elem_attr)];
 	struct bb_elem_attr a;
 	/* Where the command's attr ends; bytes after it must be zero. */
-	unsigned int end = e->cmd == BB_MAP_GET_NEXT_KEY ? 24 : 32;
+	unsigned int end = e->cmd == BB_MAP_GET_NEXT_KEY
+				   ? bb_offsetofend(struct bb_elem_attr, value)
+				   : bb_offsetofend(struct bb_elem_attr, flags);
 	unsigned int head = e->size < sizeof(a) ? e->size : (unsigned int)sizeof(a);
 
 	if (e->size < 24 || e->size > BB_KERNEL_ATTR_SIZE)
@@ -107,42 +110,17 @@ static void served(void)
 	bb_stat_add(BB_STAT_ACCEL_SERVED, 1);
 }
 
-/* Types whose GET_NEXT_KEY of a missing key restarts from the first bucket,
- * rescanning the emptied ones: quadratic when deleting while walking. (An
- * LPM trie restarts too, but finds its first key in O(depth).) */
-static bool successor_type(uint32_t type)
-{
-	switch (type) {
-	case BB_MAP_TYPE_HASH:
-	case BB_MAP_TYPE_PERCPU_HASH:
-	case BB_MAP_TYPE_LRU_HASH:
-	case BB_MAP_TYPE_LRU_PERCPU_HASH:
-	case BB_MAP_TYPE_HASH_OF_MAPS:
-	case BB_MAP_TYPE_DEVMAP_HASH:
-	case BB_MAP_TYPE_SOCKHASH:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Types whose LOOKUP_BATCH walks in GET_NEXT_KEY's order and copies what
- * LOOKUP_ELEM copies. */
+/* Whether a type is worth it: core/maptypes.c (BB_ACCEL_*). A window is
+ * read with LOOKUP_BATCH, so only where the kernel serves that itself. */
 static bool window_type(uint32_t type)
 {
-	switch (type) {
-	case BB_MAP_TYPE_HASH:
-	case BB_MAP_TYPE_PERCPU_HASH:
-	case BB_MAP_TYPE_LRU_HASH:
-	case BB_MAP_TYPE_LRU_PERCPU_HASH:
-	case BB_MAP_TYPE_ARRAY:
-	case BB_MAP_TYPE_PERCPU_ARRAY:
-		break;
-	default:
-		return false;
-	}
-	return max_age_ns() > 0 && bb_dispatch_kernel_has_batch() &&
-	       !bb_type_unsupported(type, BB_MAP_LOOKUP_BATCH);
+	return bb_maptype_accel(type, BB_ACCEL_WINDOW) && max_age_ns() > 0 &&
+	       bb_dispatch_kernel_serves(type, BB_MAP_LOOKUP_BATCH);
+}
+
+static bool successor_type(uint32_t type)
+{
+	return bb_maptype_accel(type, BB_ACCEL_SUCCESSOR);
 }
 
 /* The walk is over: ENOENT, from memory, and nothing of it is kept (its fd
@@ -485,18 +463,18 @@ static void new_fd(int fd)
 static bool new_fd_cmd(int cmd)
 {
 	switch (cmd) {
-	case 0:  /* MAP_CREATE */
-	case 5:  /* PROG_LOAD */
-	case 7:  /* OBJ_GET */
-	case 13: /* PROG_GET_FD_BY_ID */
-	case 14: /* MAP_GET_FD_BY_ID */
-	case 17: /* RAW_TRACEPOINT_OPEN */
-	case 18: /* BTF_LOAD */
-	case 19: /* BTF_GET_FD_BY_ID */
-	case 28: /* LINK_CREATE */
-	case 30: /* LINK_GET_FD_BY_ID */
-	case 33: /* ITER_CREATE */
-	case 36: /* TOKEN_CREATE */
+	case BB_MAP_CREATE:
+	case BB_PROG_LOAD:
+	case BB_OBJ_GET:
+	case BB_PROG_GET_FD_BY_ID:
+	case BB_MAP_GET_FD_BY_ID:
+	case BB_RAW_TRACEPOINT_OPEN:
+	case BB_BTF_LOAD:
+	case BB_BTF_GET_FD_BY_ID:
+	case BB_LINK_CREATE:
+	case BB_LINK_GET_FD_BY_ID:
+	case BB_ITER_CREATE:
+	case BB_TOKEN_CREATE:
 		return true;
 	default:
 		return false;
@@ -517,12 +495,13 @@ long bb_accel_bpf(int cmd, void *uattr, unsigned int size)
 
 void bb_accel_before_batch(int cmd, void *uattr, unsigned int size)
 {
+	const unsigned int need = bb_offsetofend(struct bb_batch_attr, map_fd);
 	struct bb_batch_attr a;
 	struct bb_touch t = { .now = bb_clock_now() };
 
-	if (cmd == BB_MAP_LOOKUP_BATCH || !bb_walk_any() || size < 40)
+	if (cmd == BB_MAP_LOOKUP_BATCH || !bb_walk_any() || size < need)
 		return;
-	if (bb_umem_read(&a, uattr, 40, t.now) || !bb_walk_lock())
+	if (bb_umem_read(&a, uattr, need, t.now) || !bb_walk_lock())
 		return;
 	t.fd = (int)a.map_fd;
 	for (struct bb_walk *w = bb_walk_next_touched(NULL, &t); w;

@@ -2,30 +2,27 @@
 #include "core/dispatch.h"
 
 #include <errno.h>
-#include <string.h>
 
 #include "core/emu.h"
+#include "core/kprobe.h"
 #include "platform/log.h"
 #include "platform/raw.h"
 #include "platform/state.h"
 #include "platform/stats.h"
 #include "platform/uapi.h"
 
-/* A batch command on fd -1 is EBADF where the kernel knows the command and
- * EINVAL (unknown command) where it does not; anything else (a seccomp or LSM
- * policy) is taken as "no", so the emulation serves the call. */
-int bb_dispatch_kernel_has_batch(void)
-{
-	enum bb_tri t = bb_feature_get(BB_FEAT_BATCH_CMDS);
-	struct bb_batch_attr a;
+#define WHY_REFUSED "kernel refused this map type"
+#define WHY_REFUSED_BEFORE "kernel refused this map type before"
 
-	if (t != BB_TRI_UNKNOWN)
-		return t == BB_TRI_YES;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)-1;
-	bool yes = bb_raw_bpf(BB_MAP_LOOKUP_BATCH, &a, sizeof(a)) == -EBADF;
-	bb_feature_set(BB_FEAT_BATCH_CMDS, yes);
-	return yes;
+/* Why a call goes to the emulation without asking the kernel first; NULL
+ * where the kernel is asked (BPFBATCH_MODE=native aside). */
+static const char *emulate_first(enum bb_mode mode)
+{
+	if (mode == BB_MODE_EMULATE)
+		return "BPFBATCH_MODE=emulate";
+	if (!bb_kprobe_batch_cmds())
+		return "kernel lacks batch commands";
+	return NULL;
 }
 
 static bool refused_type(long r)
@@ -83,23 +80,23 @@ static long dispatch(int cmd, void *uattr, unsigned int size, struct route *rt)
 	enum bb_mode mode = bb_state_mode();
 	struct bb_emu_call c;
 	bool prepared = false;
+	const char *why;
 	long r;
 
 	if (mode == BB_MODE_NATIVE) {
 		*rt = (struct route){ "native", "BPFBATCH_MODE=native" };
 		return native(cmd, uattr, size);
 	}
-	if (mode == BB_MODE_EMULATE)
-		return emulate(cmd, uattr, size, "BPFBATCH_MODE=emulate", rt);
-	if (!bb_dispatch_kernel_has_batch())
-		return emulate(cmd, uattr, size, "kernel lacks batch commands", rt);
+	why = emulate_first(mode);
+	if (why)
+		return emulate(cmd, uattr, size, why, rt);
 
 	/* Skipping a refusal already seen for this type matters for
 	 * map-in-map: the kernel runs synchronize_rcu() even when it refuses. */
 	if (bb_any_type_unsupported()) {
 		prepared = bb_emu_prepare(&c, cmd, uattr, size) == 0;
 		if (prepared && bb_type_unsupported(c.m.info.type, cmd))
-			return emulate_prepared(&c, "kernel refused this map type before", rt);
+			return emulate_prepared(&c, WHY_REFUSED_BEFORE, rt);
 	}
 
 	r = native(cmd, uattr, size);
@@ -113,7 +110,7 @@ static long dispatch(int cmd, void *uattr, unsigned int size, struct route *rt)
 		return r;
 	}
 	bb_type_mark_unsupported(c.m.info.type, cmd);
-	return emulate_prepared(&c, "kernel refused this map type", rt);
+	return emulate_prepared(&c, WHY_REFUSED, rt);
 }
 
 /* One log line per call, whichever path it took. */
@@ -126,4 +123,38 @@ long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
 		bb_log("%s: %s (%s) -> %ld", cmd_names[cmd - BB_MAP_LOOKUP_BATCH], rt.path, rt.why,
 		       r);
 	return r;
+}
+
+bool bb_dispatch_kernel_serves(uint32_t type, int cmd)
+{
+	return bb_kprobe_batch_cmds() && !bb_type_unsupported(type, cmd);
+}
+
+static struct bb_route kernel_route(long kernel, const char *why)
+{
+	return (struct bb_route){ kernel == 0 ? BB_PATH_NATIVE : BB_PATH_REFUSED, why };
+}
+
+struct bb_route bb_dispatch_route(uint32_t type, int cmd, long kernel)
+{
+	enum bb_mode mode = bb_state_mode();
+	const char *why;
+
+	if (mode == BB_MODE_NATIVE)
+		return kernel_route(kernel, "BPFBATCH_MODE=native");
+	why = emulate_first(mode);
+	if (!why && bb_type_unsupported(type, cmd))
+		why = WHY_REFUSED_BEFORE;
+	if (!why && refused_type(kernel))
+		why = WHY_REFUSED;
+	if (!why)
+		return kernel_route(kernel, "the kernel's own answer");
+	switch (bb_emu_verdict(type, cmd)) {
+	case BB_EMU_SERVES:
+		return (struct bb_route){ BB_PATH_EMULATED, why };
+	case BB_EMU_REFUSES:
+		return (struct bb_route){ BB_PATH_REFUSED, why };
+	default: /* a type the core does not know: the kernel's answer stands */
+		return kernel_route(kernel, why);
+	}
 }

@@ -36,6 +36,12 @@ long bb_emu_prepare(struct bb_emu_call *c, int cmd, void *uattr, unsigned int si
 /* ... then check and serve the call. 0, -errno, or BB_NOT_EMULATED. */
 long bb_emu_run(struct bb_emu_call *c);
 
+/* What the core does with batch @cmd on a map of @type: serve it, refuse it
+ * as the newest kernel does (524, after the fd and permission checks), or
+ * leave it to the kernel (BB_NOT_EMULATED: a type it does not know). */
+enum bb_emu_verdict { BB_EMU_SERVES, BB_EMU_REFUSES, BB_EMU_PASSES };
+enum bb_emu_verdict bb_emu_verdict(uint32_t type, int cmd);
+
 /* The kernel's front-end checks after the fd's (bpf_map_do_batch and the
  * command's own validation), in its order. Returns 0 (go on),
  * BB_CHECK_DONE, BB_NOT_EMULATED or -errno. Nothing of the caller's is

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 
 #include "core/emu.h"
+#include "core/maptypes.h"
 #include "platform/raw.h"
 
 /*
@@ -64,25 +65,34 @@ static long check_unbatchable(int fd, bool reads, bool writes)
 	return -BB_ENOTSUPP;
 }
 
+enum bb_emu_verdict bb_emu_verdict(uint32_t type, int cmd)
+{
+	if (bb_maptype_family(type) == BB_FAM_NONE)
+		return bb_maptype_unbatchable(type) ? BB_EMU_REFUSES : BB_EMU_PASSES;
+	return bb_maptype_emulates(type, cmd) ? BB_EMU_SERVES : BB_EMU_REFUSES;
+}
+
 long bb_emu_check(struct bb_emu_call *c)
 {
 	const struct bb_batch_attr *a = &c->a;
 	int fd = (int)a->map_fd;
 	bool reads = c->cmd == BB_MAP_LOOKUP_BATCH || c->cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH;
 	bool writes = c->cmd != BB_MAP_LOOKUP_BATCH;
+	enum bb_emu_verdict v = bb_emu_verdict(c->m.info.type, c->cmd);
 	long r;
 
 	/* c->m came from OBJ_GET_INFO_BY_FD (bb_emu_prepare), which also answers
 	 * for prog, btf and link fds: a non-map fd is caught by the probes. */
+	if (v == BB_EMU_PASSES)
+		return BB_NOT_EMULATED;
 	if (c->m.family == BB_FAM_NONE)
-		return bb_map_type_unbatchable(c->m.info.type) ? check_unbatchable(fd, reads, writes)
-							  : BB_NOT_EMULATED;
+		return check_unbatchable(fd, reads, writes);
 
 	if (reads && (r = probe_read(fd, 0)))
 		return r;
 	if (writes && (r = probe_write(fd)))
 		return r;
-	if (!bb_map_has_batch_op(&c->m, c->cmd))
+	if (v == BB_EMU_REFUSES)
 		return -BB_ENOTSUPP;
 
 	if (a->elem_flags & ~BB_F_LOCK)

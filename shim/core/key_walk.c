@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/kprobe.h"
 #include "platform/mem.h"
 #include "platform/raw.h"
 #include "platform/state.h"
@@ -74,27 +75,17 @@ static long first_key_after_absent(const struct key_walk *w, unsigned char *out)
 }
 
 /* The walk's first key: in keys[n] where the kernel takes a NULL key, else
- * in buf[0]. An unknown kernel is asked once with a buffer of ours, so an
- * EFAULT can only mean "no NULL key here". */
+ * in buf[0]. An unknown kernel is asked with a buffer of ours, so an EFAULT
+ * can only mean "no NULL key here" (kprobe.h). */
 static long first_key(struct key_walk *w, unsigned char **at)
 {
-	enum bb_tri t = bb_feature_get(BB_FEAT_GET_NEXT_KEY_NULL);
 	long r;
 
-	if (t == BB_TRI_YES) {
-		*at = key_slot(w, w->n);
-		return bb_raw_map_get_next_key(w->c->m.fd, NULL, *at);
-	}
+	*at = bb_kprobe_next_key_null_known() == BB_TRI_YES ? key_slot(w, w->n) : w->buf[0];
+	r = bb_kprobe_next_key_null(w->c->m.fd, *at);
+	if (r != BB_KPROBE_LACKS)
+		return r;
 	*at = w->buf[0];
-	if (t == BB_TRI_UNKNOWN) {
-		r = bb_raw_map_get_next_key(w->c->m.fd, NULL, *at);
-		if (r != -EFAULT) {
-			if (r == 0 || r == -ENOENT)
-				bb_feature_set(BB_FEAT_GET_NEXT_KEY_NULL, true);
-			return r;
-		}
-		bb_feature_set(BB_FEAT_GET_NEXT_KEY_NULL, false);
-	}
 	return first_key_after_absent(w, *at);
 }
 

@@ -49,3 +49,15 @@ long bb_raw_map_lookup_and_delete(int fd, const void *key, void *value, uint64_t
 {
 	return elem_cmd(BB_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
 }
+
+long bb_raw_map_info(int fd, struct bb_map_info *info)
+{
+	struct bb_info_attr a;
+
+	memset(info, 0, sizeof(*info));
+	memset(&a, 0, sizeof(a));
+	a.bpf_fd = (uint32_t)fd;
+	a.info_len = sizeof(*info);
+	a.info = (uint64_t)(uintptr_t)info;
+	return bb_raw_bpf(BB_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
+}

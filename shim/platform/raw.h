@@ -51,4 +51,8 @@ long bb_raw_map_delete(int fd, const void *key);
 long bb_raw_map_get_next_key(int fd, const void *key, void *next_key);
 long bb_raw_map_lookup_and_delete(int fd, const void *key, void *value, uint64_t flags);
 
+struct bb_map_info;
+/* OBJ_GET_INFO_BY_FD into @info (zeroed first). */
+long bb_raw_map_info(int fd, struct bb_map_info *info);
+
 #endif

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bytes of @type up to the end of @member: where a command's attr ends. */
+#define bb_offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
 #ifndef __NR_bpf
 #if defined(__x86_64__)
 #define __NR_bpf 321
@@ -19,22 +22,54 @@
 #endif
 #endif
 
+/* bpf(2) commands (enum bpf_cmd); since when each exists: platform/kversion.c. */
 enum {
+	BB_MAP_CREATE = 0,
 	BB_MAP_LOOKUP_ELEM = 1,
 	BB_MAP_UPDATE_ELEM = 2,
 	BB_MAP_DELETE_ELEM = 3,
 	BB_MAP_GET_NEXT_KEY = 4,
+	BB_PROG_LOAD = 5,
+	BB_OBJ_PIN = 6,
+	BB_OBJ_GET = 7,
+	BB_PROG_ATTACH = 8,
+	BB_PROG_DETACH = 9,
+	BB_PROG_TEST_RUN = 10,
+	BB_PROG_GET_NEXT_ID = 11,
+	BB_MAP_GET_NEXT_ID = 12,
+	BB_PROG_GET_FD_BY_ID = 13,
+	BB_MAP_GET_FD_BY_ID = 14,
 	BB_OBJ_GET_INFO_BY_FD = 15,
+	BB_PROG_QUERY = 16,
+	BB_RAW_TRACEPOINT_OPEN = 17,
+	BB_BTF_LOAD = 18,
+	BB_BTF_GET_FD_BY_ID = 19,
+	BB_TASK_FD_QUERY = 20,
 	BB_MAP_LOOKUP_AND_DELETE_ELEM = 21,
+	BB_MAP_FREEZE = 22,
+	BB_BTF_GET_NEXT_ID = 23,
 	BB_MAP_LOOKUP_BATCH = 24,
 	BB_MAP_LOOKUP_AND_DELETE_BATCH = 25,
 	BB_MAP_UPDATE_BATCH = 26,
 	BB_MAP_DELETE_BATCH = 27,
+	BB_LINK_CREATE = 28,
+	BB_LINK_UPDATE = 29,
+	BB_LINK_GET_FD_BY_ID = 30,
+	BB_LINK_GET_NEXT_ID = 31,
+	BB_ENABLE_STATS = 32,
+	BB_ITER_CREATE = 33,
+	BB_LINK_DETACH = 34,
+	BB_PROG_BIND_MAP = 35,
+	BB_TOKEN_CREATE = 36,
+	BB_PROG_STREAM_READ_BY_FD = 37,
+	BB_NCMDS = 38, /* commands the newest kernel knows: 0 .. BB_NCMDS - 1 */
 };
 
 #define BB_IS_BATCH_CMD(c) ((c) >= BB_MAP_LOOKUP_BATCH && (c) <= BB_MAP_DELETE_BATCH)
 
+/* Map types (enum bpf_map_type); what is known about each: core/maptypes.c. */
 enum {
+	BB_MAP_TYPE_UNSPEC = 0,
 	BB_MAP_TYPE_HASH = 1,
 	BB_MAP_TYPE_ARRAY = 2,
 	BB_MAP_TYPE_PROG_ARRAY = 3,
@@ -56,11 +91,25 @@ enum {
 	BB_MAP_TYPE_CGROUP_STORAGE = 19,
 	BB_MAP_TYPE_REUSEPORT_SOCKARRAY = 20,
 	BB_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21,
+	BB_MAP_TYPE_QUEUE = 22,
+	BB_MAP_TYPE_STACK = 23,
+	BB_MAP_TYPE_SK_STORAGE = 24,
 	BB_MAP_TYPE_DEVMAP_HASH = 25,
-	BB_MAP_TYPE_MAX = 64, /* bound for per-type tables */
+	BB_MAP_TYPE_STRUCT_OPS = 26,
+	BB_MAP_TYPE_RINGBUF = 27,
+	BB_MAP_TYPE_INODE_STORAGE = 28,
+	BB_MAP_TYPE_TASK_STORAGE = 29,
+	BB_MAP_TYPE_BLOOM_FILTER = 30,
+	BB_MAP_TYPE_USER_RINGBUF = 31,
+	BB_MAP_TYPE_CGRP_STORAGE = 32,
+	BB_MAP_TYPE_ARENA = 33,
+	BB_MAP_TYPE_COUNT = 34, /* types the newest kernel knows: 0 .. COUNT - 1 */
+	BB_MAP_TYPE_MAX = 64,    /* bound for per-type state, room for newer types */
 };
 
 #define BB_F_NO_COMMON_LRU (1U << 1) /* map_flags */
+#define BB_F_RDONLY (1U << 3)        /* map_flags; open_flags of MAP_GET_FD_BY_ID */
+#define BB_F_WRONLY (1U << 4)
 #define BB_F_LOCK 4ULL               /* elem_flags / per-element flags */
 #define BB_ENOTSUPP 524              /* kernel-internal errno that leaks to user space */
 
@@ -92,6 +141,13 @@ struct bb_elem_attr {
 	uint64_t key;
 	uint64_t value; /* next_key for GET_NEXT_KEY */
 	uint64_t flags;
+};
+
+/* union bpf_attr, MAP_GET_FD_BY_ID. */
+struct bb_get_id_attr {
+	uint32_t id;
+	uint32_t next_id;
+	uint32_t open_flags;
 };
 
 /* union bpf_attr, OBJ_GET_INFO_BY_FD. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * `bpfbatch probe`: its JSON names the path the shim takes per map type and
- * command, on this kernel and on simulated ones; and the shim says nothing
- * on stderr unless BPFBATCH_LOG or BPFBATCH_STATS asks it to, and then
- * BPFBATCH_LOG says one line per batch call.
+ * command, on this kernel and on simulated ones, as dispatch decides it
+ * (bb_dispatch_route, with the reason BPFBATCH_LOG gives); and the shim says
+ * nothing on stderr unless BPFBATCH_LOG or BPFBATCH_STATS asks it to, and
+ * then BPFBATCH_LOG says one line per batch call.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -20,8 +21,9 @@ static void probe(const char *kernel, struct e2e_out *o)
 	cr_assert_eq(o->status, 0, "probe: %s", o->err);
 }
 
-/* The "shim" verdict for TYPE's CMD in the JSON. */
-static void expect(const struct e2e_out *o, const char *type, const char *cmd, const char *want)
+/* Where TYPE's CMD entry of the JSON has FIELD's value. */
+static const char *field(const struct e2e_out *o, const char *type, const char *cmd,
+			 const char *name)
 {
 	char key[64], pat[128];
 	const char *t;
@@ -32,10 +34,28 @@ static void expect(const struct e2e_out *o, const char *type, const char *cmd, c
 	snprintf(pat, sizeof(pat), "\"%s\": {\"kernel\": ", cmd);
 	t = strstr(t, pat);
 	cr_assert_not_null(t);
-	t = strstr(t, "\"shim\": \"");
+	snprintf(pat, sizeof(pat), "\"%s\": \"", name);
+	t = strstr(t, pat);
 	cr_assert_not_null(t);
-	t += strlen("\"shim\": \"");
+	return t + strlen(pat);
+}
+
+/* The "shim" verdict for TYPE's CMD in the JSON. */
+static void expect(const struct e2e_out *o, const char *type, const char *cmd, const char *want)
+{
+	const char *t = field(o, type, cmd, "shim");
+
 	cr_assert_eq(strncmp(t, want, strlen(want)), 0, "%s %s: want %s, got %.12s", type, cmd,
+		     want, t);
+}
+
+/* ... and its reason, in BPFBATCH_LOG's words. */
+static void expect_why(const struct e2e_out *o, const char *type, const char *cmd,
+		       const char *want)
+{
+	const char *t = field(o, type, cmd, "why");
+
+	cr_assert_eq(strncmp(t, want, strlen(want)), 0, "%s %s: want %s, got %.40s", type, cmd,
 		     want, t);
 }
 
@@ -53,11 +73,13 @@ Test(probe_cmd, paths_per_kernel, .timeout = 120)
 	probe("5.10", &o);
 	expect(&o, "hash", "lookup", "native");
 	expect(&o, "lpm_trie", "lookup", "emulated");
+	expect_why(&o, "lpm_trie", "lookup", "kernel refused this map type\"");
 	expect(&o, "hash_of_maps", "update", "emulated");
 
 	probe("5.4", &o);
 	cr_assert_not_null(strstr(o.out, "\"kernel_batch_commands\": false"));
 	expect(&o, "hash", "lookup", "emulated");
+	expect_why(&o, "hash", "lookup", "kernel lacks batch commands\"");
 	expect(&o, "queue", "lookup", "refused");
 }
 

@@ -21,6 +21,7 @@
  * Each cell is announced on stderr ("matrix: cell TYPE CMD") so that a
  * caller running us under BPFBATCH_LOG=1 can attribute the shim's log lines.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -39,7 +40,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#define ENOTSUPP_ 524
+#include "core/maptypes.h"
+#include "platform/uapi.h"
+
 #define BATCH 5		/* elements per call: several calls per scenario */
 #define MAX_ELEMS 256	/* lookup buffers, enough to grow past any bucket */
 #define MAX_OBJS 32	/* fds stored as values: 2 per key of the universe */
@@ -63,24 +66,25 @@ enum kkind {
 
 /* What the values are, in and out. */
 enum vkind {
+	V_TABLE,	/* as core/maptypes.c says: one of the next six */
 	V_PLAIN,	/* bytes, value_size */
 	V_PERCPU,	/* per-CPU bytes: round_up(value_size, 8) per possible CPU */
 	V_MAPFD,	/* inner-map fd in, map id out */
 	V_PROGFD,	/* prog fd in, prog id out */
 	V_SOCKFD,	/* socket fd in (u64), socket cookie out */
-	V_SOCKFD_XSK,	/* as V_SOCKFD, but XSKMAP: u32 fd, lookup refused */
+	V_SOCKFD_XSK,	/* as V_SOCKFD, but a u32 fd (XSKMAP), lookup refused */
 	V_CGROUPFD,	/* cgroup fd in, lookup refused */
 	V_PERFFD,	/* perf event fd in, lookup refused */
+	/* The scenario's own values, where the table's (plain) would be refused: */
 	V_IFINDEX,	/* DEVMAP: ifindex 1 (lo) */
 	V_QSIZE,	/* CPUMAP: queue size */
 };
 
 struct mtype {
-	const char *name;
-	enum bpf_map_type type;
+	uint32_t type;	/* BB_MAP_TYPE_*; the name is the table's, in capitals */
 	uint32_t key_size, value_size, max_entries, map_flags;
 	enum kkind kk;
-	enum vkind vk;
+	enum vkind values;
 	int universe;	/* keys the scenarios use: indexes 0..universe-1 */
 	int fill;	/* indexes 0..fill-1 are present before each scenario */
 	bool reuseport;	/* sockets need SO_REUSEPORT */
@@ -88,52 +92,86 @@ struct mtype {
 
 /* CPUMAP keys are CPU numbers; filled in from the possible-CPU count. */
 static struct mtype types[] = {
-	{ "HASH", BPF_MAP_TYPE_HASH, 4, 8, 64, 0, K_SPARSE, V_PLAIN, 16, 12, false },
-	{ "PERCPU_HASH", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 64, 0, K_SPARSE, V_PERCPU, 16, 12, false },
+	{ BB_MAP_TYPE_HASH, 4, 8, 64, 0, K_SPARSE, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_PERCPU_HASH, 4, 8, 64, 0, K_SPARSE, V_TABLE, 16, 12, false },
 	/* Far from full: an LRU map evicts before it is full when one CPU's
 	 * share of free nodes runs out. */
-	{ "LRU_HASH", BPF_MAP_TYPE_LRU_HASH, 4, 8, 1024, 0, K_SPARSE, V_PLAIN, 16, 12, false },
-	{ "LRU_PERCPU_HASH", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 1024, 0, K_SPARSE, V_PERCPU, 16, 12,
-	  false },
-	{ "ARRAY", BPF_MAP_TYPE_ARRAY, 4, 8, 16, 0, K_INDEX, V_PLAIN, 16, 12, false },
-	{ "PERCPU_ARRAY", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 16, 0, K_INDEX, V_PERCPU, 16, 12, false },
-	{ "LPM_TRIE", BPF_MAP_TYPE_LPM_TRIE, 8, 8, 64, BPF_F_NO_PREALLOC, K_LPM, V_PLAIN, 16, 12,
-	  false },
-	{ "ARRAY_OF_MAPS", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 16, 0, K_INDEX, V_MAPFD, 16, 12, false },
-	{ "HASH_OF_MAPS", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 64, 0, K_SPARSE, V_MAPFD, 16, 12, false },
+	{ BB_MAP_TYPE_LRU_HASH, 4, 8, 1024, 0, K_SPARSE, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 1024, 0, K_SPARSE, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_ARRAY, 4, 8, 16, 0, K_INDEX, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_PERCPU_ARRAY, 4, 8, 16, 0, K_INDEX, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_LPM_TRIE, 8, 8, 64, BPF_F_NO_PREALLOC, K_LPM, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 16, 0, K_INDEX, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_HASH_OF_MAPS, 4, 4, 64, 0, K_SPARSE, V_TABLE, 16, 12, false },
 	/* Only bpf_get_stackid() fills it: empty here. */
-	{ "STACK_TRACE", BPF_MAP_TYPE_STACK_TRACE, 4, 32, 16, 0, K_INDEX, V_PLAIN, 16, 0, false },
-	{ "PROG_ARRAY", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 8, 0, K_INDEX, V_PROGFD, 8, 6, false },
-	{ "PERF_EVENT_ARRAY", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, 0, K_INDEX, V_PERFFD, 4, 3,
-	  false },
-	{ "CGROUP_ARRAY", BPF_MAP_TYPE_CGROUP_ARRAY, 4, 4, 4, 0, K_INDEX, V_CGROUPFD, 4, 3, false },
-	{ "DEVMAP", BPF_MAP_TYPE_DEVMAP, 4, 4, 8, 0, K_INDEX, V_IFINDEX, 8, 6, false },
-	{ "DEVMAP_HASH", BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 16, 0, K_SPARSE, V_IFINDEX, 16, 12, false },
-	{ "CPUMAP", BPF_MAP_TYPE_CPUMAP, 4, 4, 0, 0, K_INDEX, V_QSIZE, 0, 0, false },
+	{ BB_MAP_TYPE_STACK_TRACE, 4, 32, 16, 0, K_INDEX, V_TABLE, 16, 0, false },
+	{ BB_MAP_TYPE_PROG_ARRAY, 4, 4, 8, 0, K_INDEX, V_TABLE, 8, 6, false },
+	{ BB_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, 0, K_INDEX, V_TABLE, 4, 3, false },
+	{ BB_MAP_TYPE_CGROUP_ARRAY, 4, 4, 4, 0, K_INDEX, V_TABLE, 4, 3, false },
+	{ BB_MAP_TYPE_DEVMAP, 4, 4, 8, 0, K_INDEX, V_IFINDEX, 8, 6, false },
+	{ BB_MAP_TYPE_DEVMAP_HASH, 4, 4, 16, 0, K_SPARSE, V_IFINDEX, 16, 12, false },
+	{ BB_MAP_TYPE_CPUMAP, 4, 4, 0, 0, K_INDEX, V_QSIZE, 0, 0, false },
 	/* An unbound socket: updates fail per element (EOPNOTSUPP), which
 	 * still tests that the error and count come through. */
-	{ "XSKMAP", BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0, K_INDEX, V_SOCKFD_XSK, 4, 3, false },
+	{ BB_MAP_TYPE_XSKMAP, 4, 4, 4, 0, K_INDEX, V_TABLE, 4, 3, false },
 	/* value_size 8: lookups return the socket cookie (4 → ENOSPC). */
-	{ "SOCKMAP", BPF_MAP_TYPE_SOCKMAP, 4, 8, 8, 0, K_INDEX, V_SOCKFD, 8, 6, false },
-	{ "SOCKHASH", BPF_MAP_TYPE_SOCKHASH, 4, 8, 16, 0, K_SPARSE, V_SOCKFD, 16, 12, false },
-	{ "REUSEPORT_SOCKARRAY", BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 8, 4, 0, K_INDEX, V_SOCKFD, 4,
-	  3, true },
+	{ BB_MAP_TYPE_SOCKMAP, 4, 8, 8, 0, K_INDEX, V_TABLE, 8, 6, false },
+	{ BB_MAP_TYPE_SOCKHASH, 4, 8, 16, 0, K_SPARSE, V_TABLE, 16, 12, false },
+	{ BB_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 8, 4, 0, K_INDEX, V_TABLE, 4, 3, true },
 	/* Only an attached cgroup program creates elements: empty here. */
-	{ "CGROUP_STORAGE", BPF_MAP_TYPE_CGROUP_STORAGE, 16, 8, 0, 0, K_CGSTORAGE, V_PLAIN, 4, 0,
-	  false },
-	{ "PERCPU_CGROUP_STORAGE", BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, 16, 8, 0, 0, K_CGSTORAGE,
-	  V_PERCPU, 4, 0, false },
+	{ BB_MAP_TYPE_CGROUP_STORAGE, 16, 8, 0, 0, K_CGSTORAGE, V_TABLE, 4, 0, false },
+	{ BB_MAP_TYPE_PERCPU_CGROUP_STORAGE, 16, 8, 0, 0, K_CGSTORAGE, V_TABLE, 4, 0, false },
 	/* No key iteration at all: every command is the kernel's 524. */
-	{ "QUEUE", BPF_MAP_TYPE_QUEUE, 0, 8, 16, 0, K_NONE, V_PLAIN, 4, 3, false },
-	{ "STACK", BPF_MAP_TYPE_STACK, 0, 8, 16, 0, K_NONE, V_PLAIN, 4, 3, false },
-	{ "BLOOM_FILTER", BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 16, 0, K_NONE, V_PLAIN, 4, 3, false },
-	{ "RINGBUF", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, K_NONE, V_PLAIN, 4, 0, false },
+	{ BB_MAP_TYPE_QUEUE, 0, 8, 16, 0, K_NONE, V_TABLE, 4, 3, false },
+	{ BB_MAP_TYPE_STACK, 0, 8, 16, 0, K_NONE, V_TABLE, 4, 3, false },
+	{ BB_MAP_TYPE_BLOOM_FILTER, 0, 8, 16, 0, K_NONE, V_TABLE, 4, 3, false },
+	{ BB_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, K_NONE, V_TABLE, 4, 0, false },
 };
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static int ncpus;
 static bool reference, dump;
+
+/* The type's name as the matrix prints it: the table's, in capitals. */
+static const char *tname(const struct mtype *t)
+{
+	static char names[BB_MAP_TYPE_COUNT][32];
+	char *n = names[t->type];
+	const char *s = bb_maptype_name(t->type);
+
+	if (!n[0])
+		for (size_t i = 0; s[i] && i + 1 < sizeof(names[0]); i++)
+			n[i] = (char)toupper((unsigned char)s[i]);
+	return n;
+}
+
+/* What the values are: the scenario's choice, else the table's facts. */
+static enum vkind vk(const struct mtype *t)
+{
+	struct bb_value_fd fd;
+
+	if (t->values != V_TABLE)
+		return t->values;
+	if (bb_maptype_percpu(t->type))
+		return V_PERCPU;
+	if (!bb_maptype_value_fd(t->type, t->value_size, &fd))
+		return V_PLAIN;
+	switch (fd.kind) {
+	case BB_FD_MAP:
+		return V_MAPFD;
+	case BB_FD_PROG:
+		return V_PROGFD;
+	case BB_FD_SOCK:
+		return t->value_size == sizeof(uint64_t) ? V_SOCKFD : V_SOCKFD_XSK;
+	case BB_FD_CGROUP:
+		return V_CGROUPFD;
+	case BB_FD_PERF_EVENT:
+		return V_PERFFD;
+	default:
+		return V_PLAIN;
+	}
+}
 
 /* Objects whose fds a map stores: created per cell (a socket stays tied to a
  * reuseport array until the dead map is freed, asynchronously). */
@@ -241,7 +279,8 @@ static void make_value(struct cell *c, int i, int gen, void *val)
 	uint64_t q;
 
 	memset(val, 0, c->stride);
-	switch (t->vk) {
+	switch (vk(t)) {
+	case V_TABLE: /* never: vk() resolves it */
 	case V_PLAIN:
 		bytes_pattern(val, t->value_size, i, gen, 0);
 		break;
@@ -296,13 +335,13 @@ static void render(struct cell *c, const void *key, const void *val, char *out, 
 	bool is_id = false;
 
 	hex(kh, key, t->key_size);
-	if (t->vk == V_MAPFD || t->vk == V_PROGFD) {
+	if (vk(t) == V_MAPFD || vk(t) == V_PROGFD) {
 		uint32_t u;
 
 		memcpy(&u, val, 4);
 		id = u;
 		is_id = true;
-	} else if (t->vk == V_SOCKFD) {
+	} else if (vk(t) == V_SOCKFD) {
 		memcpy(&id, val, 8);
 		is_id = true;
 	}
@@ -421,7 +460,7 @@ static void make_objs(const struct mtype *t, struct objs *o)
 		uint64_t id = 0;
 		socklen_t len = sizeof(id);
 
-		switch (t->vk) {
+		switch (vk(t)) {
 		case V_MAPFD:
 			fd = inner_map();
 			id = fd >= 0 ? fdinfo_id(fd, "map_id") : 0;
@@ -464,13 +503,14 @@ static int create_map(const struct mtype *t)
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = t->map_flags);
 	int inner = -1, fd;
 
-	if (t->vk == V_MAPFD) {
+	if (vk(t) == V_MAPFD) {
 		inner = inner_map();
 		if (inner < 0)
 			return inner;
 		opts.inner_map_fd = (uint32_t)inner;
 	}
-	fd = bpf_map_create(t->type, NULL, t->key_size, t->value_size, t->max_entries, &opts);
+	fd = bpf_map_create((enum bpf_map_type)t->type, NULL, t->key_size, t->value_size,
+			    t->max_entries, &opts);
 	if (inner >= 0)
 		close(inner);
 	return fd < 0 ? -errno : fd;
@@ -478,9 +518,7 @@ static int create_map(const struct mtype *t)
 
 static uint32_t value_stride(const struct mtype *t)
 {
-	if (t->vk == V_PERCPU)
-		return ((t->value_size + 7) & ~7U) * (uint32_t)ncpus;
-	return t->value_size;
+	return bb_maptype_value_stride(t->type, t->value_size, (unsigned int)ncpus);
 }
 
 /* ---- the reference: batch semantics from single-element commands ------- */
@@ -518,7 +556,7 @@ static struct refusal probe_refusals(const struct mtype *t)
 	}
 	make_key(t, 0, key);
 	err = bpf_map_lookup_elem(fd, key, val);
-	if (err == -ENOTSUPP_ || err == -EOPNOTSUPP)
+	if (err == -BB_ENOTSUPP || err == -EOPNOTSUPP)
 		rf.cmd[C_LOOKUP] = rf.cmd[C_LOOKUP_AND_DELETE] = true;
 	make_value(&c, 0, 0, val);
 	err = bpf_map_update_elem(fd, key, val, BPF_ANY);
@@ -547,7 +585,7 @@ static int ref_lookup(struct cell *c, bool del, void *in, void *out, void *keys,
 	int err = 0;
 
 	if (ref_refusal.cmd[del ? C_LOOKUP_AND_DELETE : C_LOOKUP])
-		return -ENOTSUPP_;
+		return -BB_ENOTSUPP;
 	if (have_prev)
 		memcpy(prev, in, t->key_size);
 	while (n < *count) {
@@ -583,7 +621,7 @@ static int ref_update(struct cell *c, const void *keys, const void *vals, uint32
 	int err = 0;
 
 	if (ref_refusal.cmd[C_UPDATE])
-		return -ENOTSUPP_;
+		return -BB_ENOTSUPP;
 	for (i = 0; i < *count && !err; i++)
 		err = bpf_map_update_elem(c->fd, (const uint8_t *)keys + i * c->t->key_size,
 					  (const uint8_t *)vals + i * c->stride, BPF_ANY);
@@ -597,7 +635,7 @@ static int ref_delete(struct cell *c, const void *keys, uint32_t *count)
 	int err = 0;
 
 	if (ref_refusal.cmd[C_DELETE])
-		return -ENOTSUPP_;
+		return -BB_ENOTSUPP;
 	for (i = 0; i < *count && !err; i++)
 		err = bpf_map_delete_elem(c->fd, (const uint8_t *)keys + i * c->t->key_size);
 	*count = err ? i - 1 : i;
@@ -752,7 +790,7 @@ static void read_back(struct cell *c)
 		}
 		memcpy(key, next, t->key_size);
 		err = bpf_map_lookup_elem(c->fd, key, val);
-		if (err == -ENOTSUPP_ || err == -EOPNOTSUPP) {
+		if (err == -BB_ENOTSUPP || err == -EOPNOTSUPP) {
 			hex(s, key, t->key_size);
 			err = bpf_map_delete_elem(c->fd, key);
 			add_line(c, "final %s: %s", s, err == 0 ? "set" :
@@ -791,10 +829,10 @@ static void run_cell(const struct mtype *t, enum cmd cmd)
 	del_hi = t->fill > 2 ? t->fill - 2 : t->fill ? t->fill : t->universe;
 	if (del_hi > 10)
 		del_hi = 10;
-	fprintf(stderr, "matrix: cell %s %s\n", t->name, cmd_names[cmd]);
+	fprintf(stderr, "matrix: cell %s %s\n", tname(t), cmd_names[cmd]);
 	c.fd = create_map(t);
 	if (c.fd < 0) {
-		printf("%s %s skip errno=%d\n", t->name, cmd_names[cmd], -c.fd);
+		printf("%s %s skip errno=%d\n", tname(t), cmd_names[cmd], -c.fd);
 		return;
 	}
 	make_objs(t, &c.o);
@@ -830,7 +868,7 @@ static void run_cell(const struct mtype *t, enum cmd cmd)
 		got += !strncmp(c.lines[i], "got ", 4);
 		final += !strncmp(c.lines[i], "final ", 6);
 	}
-	printf("%s %s %s n=%d,final=%d,h=%016llx%s\n", t->name, cmd_names[cmd], result, got,
+	printf("%s %s %s n=%d,final=%d,h=%016llx%s\n", tname(t), cmd_names[cmd], result, got,
 	       final, (unsigned long long)h, c.overflow ? ",overflow" : "");
 	for (int i = 0; i < c.nlines; i++) {
 		if (dump)
@@ -868,7 +906,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ncpus = possible_cpus();
 	for (size_t i = 0; i < NTYPES; i++) {
-		if (types[i].type == BPF_MAP_TYPE_CPUMAP) {
+		if (types[i].type == BB_MAP_TYPE_CPUMAP) {
 			/* keys are CPU numbers; one CPU filled, the rest added */
 			types[i].max_entries = (uint32_t)ncpus;
 			types[i].universe = ncpus;
@@ -876,7 +914,7 @@ int main(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < NTYPES; i++) {
-		if (only && strcmp(only, types[i].name))
+		if (only && strcmp(only, tname(&types[i])))
 			continue;
 		if (reference)
 			ref_refusal = probe_refusals(&types[i]);

@@ -22,9 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+
+#include "core/maptypes.h"
+#include "platform/kversion.h"
 
 #define MAX_CELLS 256
 #define NCMDS 4
@@ -34,45 +38,26 @@ static const char *const cmds[NCMDS] = { "LOOKUP", "LOOKUP_AND_DELETE", "UPDATE"
 struct kernel {
 	const char *name;	/* for `bpfbatch sim --kernel`; NULL = native */
 	const char *label;
-	unsigned int v;		/* major * 256 + minor */
+	uint32_t v;		/* BB_KV */
 };
 
-#define KV(a, b) ((a) * 256U + (b))
-
 static const struct kernel kernels[] = {
-	{ "4.9", "4.9", KV(4, 9) },	{ "4.14", "4.14", KV(4, 14) },
-	{ "4.19", "4.19", KV(4, 19) },	{ "5.4", "5.4", KV(5, 4) },
-	{ "5.10", "5.10", KV(5, 10) },	{ "5.15", "5.15", KV(5, 15) },
-	{ NULL, "native (6.18)", KV(6, 18) },
+	{ "4.9", "4.9", BB_KV(4, 9) },	  { "4.14", "4.14", BB_KV(4, 14) },
+	{ "4.19", "4.19", BB_KV(4, 19) }, { "5.4", "5.4", BB_KV(5, 4) },
+	{ "5.10", "5.10", BB_KV(5, 10) }, { "5.15", "5.15", BB_KV(5, 15) },
+	{ NULL, "native (6.18)", BB_KV_NEWEST },
 };
 
 #define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
 
-/*
- * Since when each type exists. The simulator filters bpf commands, not map
- * types, so the client creates every type on every simulated kernel; a cell
- * of a type the kernel did not have is still compared (the shim must not
- * misbehave) but shown as "n/a" rather than counted as coverage.
- */
-static const struct {
-	const char *type;
-	unsigned int since;
-} type_since[] = {
-	{ "HASH", KV(3, 19) },		 { "ARRAY", KV(3, 19) },
-	{ "PROG_ARRAY", KV(4, 2) },	 { "PERF_EVENT_ARRAY", KV(4, 3) },
-	{ "PERCPU_HASH", KV(4, 6) },	 { "PERCPU_ARRAY", KV(4, 6) },
-	{ "STACK_TRACE", KV(4, 6) },	 { "CGROUP_ARRAY", KV(4, 8) },
-	{ "LRU_HASH", KV(4, 10) },	 { "LRU_PERCPU_HASH", KV(4, 10) },
-	{ "LPM_TRIE", KV(4, 11) },	 { "ARRAY_OF_MAPS", KV(4, 12) },
-	{ "HASH_OF_MAPS", KV(4, 12) },	 { "DEVMAP", KV(4, 14) },
-	{ "SOCKMAP", KV(4, 14) },	 { "CPUMAP", KV(4, 15) },
-	{ "XSKMAP", KV(4, 18) },	 { "SOCKHASH", KV(4, 18) },
-	{ "CGROUP_STORAGE", KV(4, 19) }, { "REUSEPORT_SOCKARRAY", KV(4, 19) },
-	{ "PERCPU_CGROUP_STORAGE", KV(4, 20) },
-	{ "QUEUE", KV(4, 20) },		 { "STACK", KV(4, 20) },
-	{ "DEVMAP_HASH", KV(5, 4) },	 { "RINGBUF", KV(5, 8) },
-	{ "BLOOM_FILTER", KV(5, 16) },
-};
+/* The map type of a cell: the client prints the table's names in capitals. */
+static uint32_t type_of(const char *name)
+{
+	for (uint32_t t = 0; t < BB_MAP_TYPE_COUNT; t++)
+		if (bb_maptype_name(t) && !strcasecmp(bb_maptype_name(t), name))
+			return t;
+	return BB_MAP_TYPE_UNSPEC;
+}
 
 struct cell {
 	char type[32];
@@ -243,12 +228,15 @@ static void run_client(struct run *r, const struct kernel *k, bool through_shim,
 	free(err);
 }
 
-static unsigned int since(const char *type)
+/*
+ * Since when each type exists: the simulator filters bpf commands, not map
+ * types, so the client creates every type on every simulated kernel; a cell
+ * of a type the kernel did not have is still compared (the shim must not
+ * misbehave) but shown as "n/a" rather than counted as coverage.
+ */
+static uint32_t since(const char *type)
 {
-	for (size_t i = 0; i < sizeof(type_since) / sizeof(type_since[0]); i++)
-		if (!strcmp(type_since[i].type, type))
-			return type_since[i].since;
-	return 0;
+	return bb_maptype_since(type_of(type));
 }
 
 /*
@@ -259,7 +247,7 @@ static unsigned int since(const char *type)
  */
 static bool old_kernel_limit(const struct kernel *k, const struct cell *c)
 {
-	return !strcmp(c->type, "LPM_TRIE") && k->v < KV(4, 16) &&
+	return k->v < bb_maptype_next_key_since(type_of(c->type)) &&
 	       (!strcmp(c->cmd, "LOOKUP") || !strcmp(c->cmd, "LOOKUP_AND_DELETE")) &&
 	       !strcmp(c->result, "errno=524") && !strncmp(c->digest, "n=0,", 4);
 }

@@ -47,9 +47,9 @@ int main(void)
 	static uint64_t vals[N];
 	static double lat[2 * N];
 	static const uint32_t sizes[] = { 1, 100, 10000 };
-	uint32_t create[16] = { 1 /* HASH */, 4, 8, N };
+	uint32_t create[16] = { BB_MAP_TYPE_HASH, 4, 8, N };
 	struct bb_batch_attr a = { 0 };
-	long fd = sys_bpf(0, create, sizeof(create)), r;
+	long fd = sys_bpf(BB_MAP_CREATE, create, sizeof(create)), r;
 
 	if (fd < 0) {
 		fprintf(stderr, "map create: %ld\n", fd);

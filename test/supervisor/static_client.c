@@ -6,7 +6,7 @@
  * on how the kernel chunks hash buckets, so the output of a native run and a
  * supervised run on a simulated old kernel can be compared as text.
  *
- * Modes: basic | efault | threads | fork | forkexec | die
+ * Modes: basic | efault | threads | fork | forkexec | die | token | devmap
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,9 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/uapi.h" /* the batch attr layout, shared with the shim */
+#include <linux/bpf.h> /* program loading: the shim has no need of it */
 
-#define MAP_CREATE 0 /* the shim never creates maps: not in uapi.h */
+#include "platform/uapi.h" /* the batch attr layout, shared with the shim */
 
 static long sys_bpf(int cmd, void *attr, unsigned int size)
 {
@@ -38,7 +38,7 @@ static uint64_t p2u(const void *p)
 static int map_create(uint32_t type, uint32_t max)
 {
 	uint32_t a[16] = { type, 4, 8, max };
-	long fd = sys_bpf(MAP_CREATE, a, sizeof(a));
+	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
 
 	if (fd < 0) {
 		printf("map_create failed: %ld\n", fd);
@@ -287,6 +287,75 @@ static void efault(uint32_t type)
 	close(fd);
 }
 
+/*
+ * Hash-family tokens are 4 bytes, also for types no kernel batches whose keys
+ * are longer (the emulation's token names a cursor): a token kept in the last
+ * 4 bytes before an unmapped page is read and written whole, no more.
+ */
+static void token(void)
+{
+	uint32_t a[16] = { BB_MAP_TYPE_CGROUP_STORAGE, 8, 8, 0 };
+	uint32_t *tok = guarded(sizeof(uint32_t)), count = 4;
+	uint64_t keys[4], vals[4];
+	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a)), r;
+
+	if (fd < 0) {
+		printf("map_create failed: %ld\n", fd);
+		exit(1);
+	}
+	*tok = 0;
+	r = batch(BB_MAP_LOOKUP_BATCH, (int)fd, NULL, tok, keys, vals, &count, 0, 0);
+	printf("cgroup_storage lookup: r=%ld count=%u\n", r, count);
+	count = 4;
+	r = batch(BB_MAP_LOOKUP_BATCH, (int)fd, tok, tok, keys, vals, &count, 0, 0);
+	printf("cgroup_storage lookup from its token: r=%ld count=%u\n", r, count);
+	close((int)fd);
+}
+
+/* DEVMAP values of 8 bytes carry a program fd after the ifindex (fd <= 0:
+ * none): the target's program, not whatever the supervisor has under
+ * that number. Lookups (not trapped) show which program each slot got. */
+static void devmap_prog(void)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	uint32_t a[16] = { BB_MAP_TYPE_DEVMAP, 4, 8, 4 }, keys[2] = { 0, 1 }, vals[4], info[2];
+	union bpf_attr pa;
+	struct bb_info_attr ia = { .info_len = sizeof(info), .info = p2u(info) };
+	long prog, fd, r;
+	uint32_t count = 2;
+
+	memset(&pa, 0, sizeof(pa));
+	pa.prog_type = BPF_PROG_TYPE_XDP;
+	pa.expected_attach_type = BPF_XDP_DEVMAP;
+	pa.insns = p2u(insns);
+	pa.insn_cnt = 2;
+	pa.license = p2u("GPL");
+	prog = sys_bpf(BB_PROG_LOAD, &pa, sizeof(pa));
+	fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
+	ia.bpf_fd = (uint32_t)prog;
+	if (prog < 0 || fd < 0 || sys_bpf(BB_OBJ_GET_INFO_BY_FD, &ia, sizeof(ia)) < 0) {
+		printf("setup failed: prog %ld map %ld\n", prog, fd);
+		exit(1);
+	}
+	vals[0] = 1, vals[1] = (uint32_t)prog; /* lo, with our program */
+	vals[2] = 1, vals[3] = 0;              /* lo, no program */
+	r = batch(BB_MAP_UPDATE_BATCH, (int)fd, NULL, NULL, keys, vals, &count, 0, 0);
+	printf("devmap update: r=%ld count=%u\n", r, count);
+	for (uint32_t i = 0; i < 2; i++) {
+		uint64_t la[4] = { (uint32_t)fd, p2u(&keys[i]), p2u(vals), 0 };
+
+		memset(vals, 0, sizeof(vals));
+		r = sys_bpf(BB_MAP_LOOKUP_ELEM, la, sizeof(la));
+		printf("devmap slot %u: r=%ld ifindex=%u prog=%s\n", i, r, vals[0],
+		       vals[1] == info[1] ? "ours" : vals[1] ? "another" : "none");
+	}
+	close((int)fd);
+	close((int)prog);
+}
+
 static void *thread_main(void *arg)
 {
 	uint32_t keys[32], tok, count, got;
@@ -424,8 +493,13 @@ int main(int argc, char **argv)
 		forkexec();
 	} else if (!strcmp(mode, "die")) {
 		die();
+	} else if (!strcmp(mode, "token")) {
+		token();
+	} else if (!strcmp(mode, "devmap")) {
+		devmap_prog();
 	} else {
-		fprintf(stderr, "usage: static-client basic|efault|threads|fork|forkexec|die\n");
+		fprintf(stderr, "usage: static-client basic|efault|threads|fork|forkexec|die|"
+				"token|devmap\n");
 		return 2;
 	}
 	return 0;

@@ -169,6 +169,31 @@ Test(launcher, bad_pointers_give_efault_native)
 	same_as_native(RUN, "efault", NULL);
 }
 
+/* A hash-family type whose keys are 8 bytes: its token is 4 (as the
+ * preloaded shim answers; the kernel itself refuses the type). */
+Test(launcher, hash_family_token_is_four_bytes)
+{
+	static struct out o;
+
+	client(RUN, "token", NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert_str_eq(o.text, "cgroup_storage lookup: r=-2 count=0\n"
+				 "cgroup_storage lookup from its token: r=-2 count=0\n");
+}
+
+/* The program fd inside a DEVMAP value is the target's, taken over as
+ * map fds are (as the preloaded shim answers; the kernel refuses the type). */
+Test(launcher, devmap_program_fd_is_the_targets)
+{
+	static struct out o;
+
+	client(RUN, "devmap", NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert_str_eq(o.text, "devmap update: r=0 count=2\n"
+				 "devmap slot 0: r=0 ifindex=1 prog=ours\n"
+				 "devmap slot 1: r=0 ifindex=1 prog=none\n");
+}
+
 Test(launcher, multithreaded_target)
 {
 	static struct out o;

@@ -12,80 +12,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform/kversion.h"
 #include "sim/sim.h"
 #include "sim/sim_notify.h"
 
-#define KV(maj, min) ((maj) * 1000u + (min))
-
-/* Linux version that introduced each bpf command (semantics.md §7). */
-static const unsigned cmd_since[SIM_NCMDS] = {
-	[0] = KV(3, 18),  [1] = KV(3, 18),  [2] = KV(3, 18),  [3] = KV(3, 18),
-	[4] = KV(3, 18),  [5] = KV(3, 18),  [6] = KV(4, 4),   [7] = KV(4, 4),
-	[8] = KV(4, 10),  [9] = KV(4, 10),  [10] = KV(4, 12), [11] = KV(4, 13),
-	[12] = KV(4, 13), [13] = KV(4, 13), [14] = KV(4, 13), [15] = KV(4, 13),
-	[16] = KV(4, 15), [17] = KV(4, 17), [18] = KV(4, 18), [19] = KV(4, 18),
-	[20] = KV(4, 18), [21] = KV(4, 20), [22] = KV(5, 2),  [23] = KV(5, 4),
-	[24] = KV(5, 6),  [25] = KV(5, 6),  [26] = KV(5, 6),  [27] = KV(5, 6),
-	[28] = KV(5, 7),  [29] = KV(5, 7),  [30] = KV(5, 8),  [31] = KV(5, 8),
-	[32] = KV(5, 8),  [33] = KV(5, 8),  [34] = KV(5, 9),  [35] = KV(5, 10),
-	[36] = KV(6, 9),  [37] = KV(6, 17),
-};
-
 int sim_first_unknown_cmd(unsigned major, unsigned minor)
 {
-	unsigned v;
+	uint32_t v;
 	int cmd;
 
-	/* Beyond what KV() can encode: newer than anything in the table. */
-	if (major >= 100000u || minor >= 1000u)
+	/* Beyond what BB_KV() can encode: newer than anything in the table. */
+	if (major > 0xffffu || minor > 0xffffu)
 		return SIM_NCMDS;
-	v = KV(major, minor);
-	/* The table only grows with the version, so the first miss is the
+	v = BB_KV(major, minor);
+	/* Commands only accumulate with the version, so the first miss is the
 	 * boundary. */
 	for (cmd = 0; cmd < SIM_NCMDS; cmd++)
-		if (cmd_since[cmd] > v)
+		if (!bb_kv_has(v, BB_KF_CMD(cmd)))
 			return cmd;
 	return SIM_NCMDS;
 }
 
-/* One decimal component: 1..4 digits, no sign, no spaces. */
-static const char *parse_part(const char *s, unsigned *out)
-{
-	unsigned v = 0;
-	int n = 0;
-
-	while (*s >= '0' && *s <= '9') {
-		if (++n > 4)
-			return NULL;
-		v = v * 10 + (unsigned)(*s++ - '0');
-	}
-	if (n == 0)
-		return NULL;
-	*out = v;
-	return s;
-}
-
 int sim_parse_version(const char *s, unsigned *major, unsigned *minor)
 {
-	unsigned maj, min, patch;
+	uint32_t v;
 
-	if (!s)
+	if (bb_kv_parse(s, &v) < 0)
 		return -EINVAL;
-	s = parse_part(s, &maj);
-	if (!s || *s++ != '.')
-		return -EINVAL;
-	s = parse_part(s, &min);
-	if (!s || min >= 1000)
-		return -EINVAL;
-	if (*s == '.') {
-		s = parse_part(s + 1, &patch);
-		if (!s)
-			return -EINVAL;
-	}
-	if (*s != '\0' || maj == 0)
-		return -EINVAL;
-	*major = maj;
-	*minor = min;
+	*major = BB_KV_MAJOR(v);
+	*minor = BB_KV_MINOR(v);
 	return 0;
 }
 

@@ -6,13 +6,16 @@
 #ifndef BPFBATCH_SIM_H
 #define BPFBATCH_SIM_H
 
+#include "platform/uapi.h"
+
 /* Number of bpf commands the table knows (0 .. SIM_NCMDS - 1). */
-#define SIM_NCMDS 38
+#define SIM_NCMDS BB_NCMDS
 
 /*
  * First bpf command that kernel major.minor does not know; every command
  * from there on is EINVAL on it. 0 means the kernel has no bpf() at all
  * (before 3.18). Kernels newer than the table's last entry get SIM_NCMDS.
+ * The table: platform/kversion.c.
  */
 int sim_first_unknown_cmd(unsigned major, unsigned minor);
 

@@ -15,27 +15,45 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define KV(maj, min) ((maj) * 256U + (min))
-#define ENOTSUPP_ 524
+#include "core/maptypes.h"
+#include "platform/kversion.h"
+#include "platform/uapi.h"
 
-enum {
-	CMD_LOOKUP_ELEM = 1,
-	CMD_UPDATE_ELEM = 2,
-	CMD_GET_NEXT_KEY = 4,
-	CMD_LOOKUP_AND_DELETE_ELEM = 21,
-	CMD_LOOKUP_BATCH = 24,
-	CMD_DELETE_BATCH = 27,
-};
+/* Since when kernels answer @cmd for a map of @type as the newest does,
+ * where that came later than the command itself; 0 or BB_KV_NEVER where the
+ * answer never depended on the version (the kernel's own stands). */
+static uint32_t type_since(uint32_t type, int cmd)
+{
+	if (BB_IS_BATCH_CMD(cmd))
+		return bb_maptype_native_since(type, cmd);
+	if (cmd == BB_MAP_GET_NEXT_KEY)
+		return bb_maptype_next_key_since(type);
+	if (cmd == BB_MAP_LOOKUP_AND_DELETE_ELEM)
+		return bb_maptype_lookup_and_delete_elem_since(type);
+	return 0;
+}
 
-enum {
-	TYPE_HASH = 1,
-	TYPE_PERCPU_HASH = 5,
-	TYPE_LRU_HASH = 9,
-	TYPE_LRU_PERCPU_HASH = 10,
-	TYPE_LPM_TRIE = 11,
-	TYPE_ARRAY_OF_MAPS = 12,
-	TYPE_HASH_OF_MAPS = 13,
-};
+/* Does kernel @v refuse @cmd for @type, which a newer kernel serves? */
+static bool late_for_type(uint32_t v, uint32_t type, int cmd)
+{
+	uint32_t since = type_since(type, cmd);
+
+	return since != BB_KV_NEVER && since > v;
+}
+
+/* Does kernel @v answer @cmd, which it knows, differently from the newest
+ * kernel for some map type or argument? */
+static bool differs(uint32_t v, int cmd)
+{
+	if (cmd == BB_MAP_LOOKUP_ELEM || cmd == BB_MAP_UPDATE_ELEM)
+		return !bb_kv_has(v, BB_KF_ELEM_FLAGS);
+	if (cmd == BB_MAP_GET_NEXT_KEY && !bb_kv_has(v, BB_KF_GET_NEXT_KEY_NULL))
+		return true;
+	for (uint32_t type = 0; type < BB_MAP_TYPE_COUNT; type++)
+		if (late_for_type(v, type, cmd))
+			return true;
+	return false;
+}
 
 static int notify_cmd(scmp_filter_ctx ctx, unsigned int cmd)
 {
@@ -46,28 +64,19 @@ static int notify_cmd(scmp_filter_ctx ctx, unsigned int cmd)
 
 int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor)
 {
-	unsigned int v = KV(major, minor), cmds[8], n = 0;
-	int r;
+	uint32_t v = BB_KV(major, minor);
+	int n = 0, r;
 
-	if (v < KV(3, 18))
-		return 0;
-	if (v < KV(5, 1)) {
-		cmds[n++] = CMD_LOOKUP_ELEM;
-		cmds[n++] = CMD_UPDATE_ELEM;
-	}
-	if (v < KV(4, 16))
-		cmds[n++] = CMD_GET_NEXT_KEY;
-	if (v >= KV(4, 20) && v < KV(5, 14))
-		cmds[n++] = CMD_LOOKUP_AND_DELETE_ELEM;
-	if (v >= KV(5, 6) && v < KV(5, 19))
-		for (unsigned int c = CMD_LOOKUP_BATCH; c <= CMD_DELETE_BATCH; c++)
-			cmds[n++] = c;
-	for (unsigned int i = 0; i < n; i++) {
-		r = notify_cmd(ctx, cmds[i]);
+	for (int cmd = 0; cmd < BB_NCMDS; cmd++) {
+		/* Commands it does not know are the plain filter's EINVAL. */
+		if (!bb_kv_has(v, BB_KF_CMD(cmd)) || !differs(v, cmd))
+			continue;
+		r = notify_cmd(ctx, (unsigned int)cmd);
 		if (r < 0)
 			return r;
+		n++;
 	}
-	return (int)n;
+	return n;
 }
 
 int sim_notify_needed(unsigned major, unsigned minor)
@@ -123,64 +132,57 @@ static bool read_target(pid_t tid, void *dst, uint64_t src, size_t len)
 	return process_vm_readv(tid, &l, 1, &r, 1, 0) == (ssize_t)len;
 }
 
-static bool hash_type(unsigned int t)
-{
-	return t == TYPE_HASH || t == TYPE_PERCPU_HASH || t == TYPE_LRU_HASH ||
-	       t == TYPE_LRU_PERCPU_HASH;
-}
-
 /* 0: let the kernel run it; else the -errno that kernel would give. Where
  * an earlier check of the kernel's would fail (bad fd, no access, bad
  * pointer) the call goes to the real kernel, which gives that answer. */
-static int decide(const struct seccomp_notif *req, unsigned int v)
+static int decide(const struct seccomp_notif *req, uint32_t v)
 {
-	unsigned int cmd = (unsigned int)req->data.args[0];
+	int cmd = (int)(uint32_t)req->data.args[0];
 	unsigned int size = (unsigned int)req->data.args[2];
-	unsigned char attr[64];
+	union {
+		struct bb_batch_attr batch;
+		struct bb_elem_attr elem;
+		unsigned char bytes[64];
+	} attr;
+	unsigned char byte;
 	struct fd_facts f;
-	uint32_t fd;
-	uint64_t w;
 
-	memset(attr, 0, sizeof(attr));
-	if (!read_target(req->pid, attr, req->data.args[1], size < 64 ? size : 64))
+	memset(&attr, 0, sizeof(attr));
+	if (!read_target(req->pid, &attr, req->data.args[1],
+			 size < sizeof(attr) ? size : sizeof(attr)))
 		return 0;
 
-	if (cmd >= CMD_LOOKUP_BATCH && cmd <= CMD_DELETE_BATCH) {
-		bool reads = cmd <= CMD_LOOKUP_BATCH + 1, writes = cmd != CMD_LOOKUP_BATCH;
+	if (BB_IS_BATCH_CMD(cmd)) {
+		bool reads = cmd == BB_MAP_LOOKUP_BATCH || cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH;
+		bool writes = cmd != BB_MAP_LOOKUP_BATCH;
 
-		memcpy(&fd, attr + 36, sizeof(fd));
-		fd_facts(req->pid, (int)fd, &f);
+		fd_facts(req->pid, (int)attr.batch.map_fd, &f);
 		if (!f.is_map || (reads && f.accmode == O_WRONLY) ||
 		    (writes && (f.accmode == O_RDONLY || f.frozen)))
 			return 0;
-		if ((f.type == TYPE_LPM_TRIE && v < KV(5, 13)) ||
-		    ((f.type == TYPE_ARRAY_OF_MAPS || f.type == TYPE_HASH_OF_MAPS) && v < KV(5, 19)))
-			return -ENOTSUPP_;
-		return 0;
+		return late_for_type(v, f.type, cmd) ? -BB_ENOTSUPP : 0;
 	}
 
-	memcpy(&fd, attr, sizeof(fd));
 	switch (cmd) {
-	case CMD_LOOKUP_ELEM:
-	case CMD_UPDATE_ELEM:
-		memcpy(&w, attr + 24, sizeof(w)); /* flags: no such field before 5.1 */
-		return w ? -EINVAL : 0;
-	case CMD_GET_NEXT_KEY:
-		fd_facts(req->pid, (int)fd, &f);
+	case BB_MAP_LOOKUP_ELEM:
+	case BB_MAP_UPDATE_ELEM:
+		/* No flags field yet: a non-zero one is a non-zero tail. */
+		return attr.elem.flags && !bb_kv_has(v, BB_KF_ELEM_FLAGS) ? -EINVAL : 0;
+	case BB_MAP_GET_NEXT_KEY:
+		fd_facts(req->pid, (int)attr.elem.map_fd, &f);
 		if (!f.is_map || f.accmode == O_WRONLY)
 			return 0;
-		if (f.type == TYPE_LPM_TRIE)
-			return -ENOTSUPP_;
-		memcpy(&w, attr + 8, sizeof(w));
-		return (!w && v < KV(4, 12)) ? -EFAULT : 0;
-	case CMD_LOOKUP_AND_DELETE_ELEM:
-		fd_facts(req->pid, (int)fd, &f);
+		if (late_for_type(v, f.type, cmd))
+			return -BB_ENOTSUPP;
+		return (!attr.elem.key && !bb_kv_has(v, BB_KF_GET_NEXT_KEY_NULL)) ? -EFAULT : 0;
+	case BB_MAP_LOOKUP_AND_DELETE_ELEM:
+		fd_facts(req->pid, (int)attr.elem.map_fd, &f);
 		if (!f.is_map || f.accmode != O_RDWR || f.frozen)
 			return 0;
-		memcpy(&w, attr + 8, sizeof(w));
-		if (!hash_type(f.type) || !read_target(req->pid, attr, w, 1))
-			return 0; /* queue/stack work; a bad key is the kernel's EFAULT */
-		return -ENOTSUPP_;
+		/* queue/stack work; a bad key is the kernel's EFAULT */
+		if (!late_for_type(v, f.type, cmd))
+			return 0;
+		return read_target(req->pid, &byte, attr.elem.key, 1) ? -BB_ENOTSUPP : 0;
 	}
 	return 0;
 }
@@ -190,7 +192,7 @@ int sim_notify_serve(int listener, unsigned major, unsigned minor)
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
-	unsigned int v = KV(major, minor);
+	uint32_t v = BB_KV(major, minor);
 
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -errno;

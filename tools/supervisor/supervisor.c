@@ -36,7 +36,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +44,7 @@
 #include "sim/sim.h"
 #include "supervisor/target_call.h"
 #include "supervisor/target_fd.h"
+#include "platform/kversion.h"
 #include "platform/uapi.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -195,25 +195,24 @@ static void explain_load_error(int err)
 			"libbpfbatch.so for dynamically linked programs.\n");
 	else if (err == EOPNOTSUPP || err == ENOSYS || err == EINVAL)
 		fprintf(stderr,
-			"bpfbatch run: this kernel has no seccomp user notification (Linux 5.0+),\n"
+			"bpfbatch run: this kernel has no seccomp user notification (Linux %u.%u+),\n"
 			"which the supervisor needs. A ptrace-based supervisor for older kernels is\n"
 			"planned; meanwhile use LD_PRELOAD of libbpfbatch.so for dynamically linked\n"
-			"programs.\n");
+			"programs.\n",
+			BB_KV_MAJOR(bb_kfact_since(BB_KF_SECCOMP_USER_NOTIF)),
+			BB_KV_MINOR(bb_kfact_since(BB_KF_SECCOMP_USER_NOTIF)));
 	else
 		fprintf(stderr, "bpfbatch run: cannot install the seccomp filter: %s\n",
 			strerror(err));
 }
 
-/* POLLHUP on a listener with no tasks left is 5.8+; before that the first
- * child's exit has to end the supervision. */
+/* Without POLLHUP on a listener no task uses any more, the first child's
+ * exit has to end the supervision. An unknown kernel is taken as new. */
 static bool kernel_reports_hup(void)
 {
-	struct utsname u;
-	unsigned int maj = 0, min = 0;
+	uint32_t v = bb_kv_running();
 
-	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &maj, &min) != 2)
-		return true;
-	return maj > 5 || (maj == 5 && min >= 8);
+	return !v || bb_kv_has(v, BB_KF_SECCOMP_NOTIF_HUP);
 }
 
 /* ---- the parent: serving ------------------------------------------------ */

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,12 +21,13 @@
 
 #include "core/dispatch.h"
 #include "core/mapinfo.h"
+#include "core/maptypes.h"
 #include "supervisor/target_mem.h"
 #include "platform/uapi.h"
 
 #define BAD_BYTES (1u << 20)   /* larger than any key, value or token */
 #define CHUNK_BYTES (1u << 20) /* local buffer bound for UPDATE/DELETE */
-#define COUNT_OFF 32           /* offsetof(struct bb_batch_attr, count) */
+#define COUNT_OFF offsetof(struct bb_batch_attr, count)
 
 static void *bad_ptr;
 static int not_map_fd = -1; /* open, but not a map: the core answers EINVAL */
@@ -45,23 +47,6 @@ static uint64_t ptr(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-/* Types whose token is the 4-byte bucket index (semantics.md §4). */
-static bool hash_family(uint32_t type)
-{
-	return type == 1 || type == 5 || type == 9 || type == 10 || type == 13;
-}
-
-/* Types whose UPDATE values are fds. They are the target's, so they are taken
- * over like the map fd, never looked up in the supervisor's own fd table. */
-static bool fd_values(uint32_t type)
-{
-	switch (type) {
-	case 3: case 4: case 8: case 12: case 13: case 15: case 17: case 18: case 20:
-		return true;
-	}
-	return false;
-}
-
 struct call {
 	const struct tc_call *c;
 	unsigned char *abuf;      /* local attr, zero-extended to >= 56 bytes */
@@ -70,6 +55,8 @@ struct call {
 	unsigned int esize;
 	struct bb_map m;
 	bool have_map;
+	struct bb_value_fd vfd; /* where UPDATE values carry the target's fds */
+	bool fd_values;
 };
 
 /* The attr the core sees: the read-only mirror where the target's is. */
@@ -171,9 +158,9 @@ static long mirror_ro_attr(struct call *k)
 static long serve_lookup(struct call *k)
 {
 	const struct bb_batch_attr *ta = &k->ta;
-	bool hash = k->have_map && hash_family(k->m.info.type);
+	bool hash = k->have_map && k->m.family == BB_FAM_HASH;
 	uint32_t ks = k->m.info.key_size, stride = k->m.value_stride;
-	uint32_t tok = !k->have_map ? 0 : hash ? 4 : ks;
+	uint32_t tok = k->have_map ? bb_maptype_token_size(k->m.info.type, ks) : 0;
 	uint64_t cap = 0, in = 0, out = 0, keys, vals, per;
 	unsigned char *buf, *intok, *outtok, *orig;
 	struct tm_span s[4];
@@ -255,20 +242,30 @@ static long serve_lookup(struct call *k)
 }
 
 /* Take the target's fds in @n UPDATE values over; -1 where it has none
- * (the kernel's EBADF for that element). @fds receives ours to close. */
+ * (the kernel's EBADF for that element). @fds receives ours to close. Fds
+ * are the target's, so they are taken over like the map fd, never looked up
+ * in the supervisor's own fd table. */
 static long take_fd_values(struct call *k, unsigned char *vals, uint32_t n, int *fds)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		unsigned char *v = vals + (size_t)i * k->m.value_stride;
+		unsigned char *v = vals + (size_t)i * k->m.value_stride + k->vfd.offset;
 		uint32_t tfd;
 		int nfd;
 
+		fds[i] = -1;
 		memcpy(&tfd, v, sizeof(tfd));
+		if (k->vfd.positive_only && (int32_t)tfd <= 0)
+			continue; /* "no program": nothing to take over */
 		nfd = tf_getfd(k->c->t, (int)tfd);
 		if (nfd == -ESRCH)
 			return TC_GONE;
 		fds[i] = nfd;
-		tfd = nfd >= 0 ? (uint32_t)nfd : UINT32_MAX;
+		/* Not taken over: an fd the kernel refuses as it would the
+		 * target's (-1 would mean "no program" where only fd > 0 is one). */
+		if (nfd < 0)
+			tfd = k->vfd.positive_only ? (uint32_t)INT32_MAX : UINT32_MAX;
+		else
+			tfd = (uint32_t)nfd;
 		memcpy(v, &tfd, sizeof(tfd));
 	}
 	return 0;
@@ -291,7 +288,7 @@ static long serve_modify(struct call *k)
 {
 	const struct bb_batch_attr *ta = &k->ta;
 	bool upd = k->c->cmd == BB_MAP_UPDATE_BATCH;
-	bool fdv = upd && k->have_map && fd_values(k->m.info.type);
+	bool fdv = upd && k->have_map && k->fd_values;
 	uint32_t ks = k->m.info.key_size, stride = upd ? k->m.value_stride : 0;
 	uint64_t per = (uint64_t)ks + stride, chunk, left = ta->count, done = 0;
 	unsigned char *buf;
@@ -410,6 +407,8 @@ long tc_serve(const struct tc_call *c)
 	memcpy(abuf, &a, sizeof(a));
 	if (fd >= 0)
 		k.have_map = bb_map_get(fd, &k.m) == 0;
+	if (k.have_map)
+		k.fd_values = bb_maptype_value_fd(k.m.info.type, k.m.info.value_size, &k.vfd);
 
 	r = mirror_ro_attr(&k);
 	if (!r) {

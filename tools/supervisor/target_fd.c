@@ -25,10 +25,6 @@
 #define PIDFD_THREAD O_EXCL
 #endif
 
-#define BB_MAP_GET_FD_BY_ID 14
-#define BB_F_RDONLY (1U << 3)
-#define BB_F_WRONLY (1U << 4)
-
 static bool use_fdinfo;
 
 void tf_force_fdinfo(void)
@@ -129,11 +125,7 @@ static int read_fdinfo(pid_t tid, int fd, uint32_t *map_id, int *accmode)
  */
 static int getfd_fdinfo(pid_t tid, int fd)
 {
-	struct {
-		uint32_t map_id;
-		uint32_t next_id;
-		uint32_t open_flags;
-	} a;
+	struct bb_get_id_attr a;
 	uint32_t id, again;
 	int mode, mode2, r;
 	long nfd;
@@ -144,7 +136,7 @@ static int getfd_fdinfo(pid_t tid, int fd)
 	if (r)
 		return r;
 	memset(&a, 0, sizeof(a));
-	a.map_id = id;
+	a.id = id;
 	a.open_flags = mode == O_RDONLY ? BB_F_RDONLY : mode == O_WRONLY ? BB_F_WRONLY : 0;
 	nfd = bb_raw_bpf(BB_MAP_GET_FD_BY_ID, &a, sizeof(a));
 	if (nfd < 0)
