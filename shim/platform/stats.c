@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 
-#include "platform/raw.h"
+#include "platform/raw_syscall.h"
 #include "platform/state.h"
 
 static _Atomic uint64_t counters[BB_STAT_COUNT];
