@@ -54,51 +54,70 @@ static long log_emulated(int cmd, long r, const char *why)
 	return r;
 }
 
-/* Emulate; where the core does not serve the type, the kernel's answer stands. */
-static long emulate(int cmd, void *uattr, unsigned int size, const char *why)
-{
-	long r = log_emulated(cmd, bb_emu_batch(cmd, uattr, size), why);
+/* Not read yet: the preload path reads the attr and the map's facts only
+ * when the emulation or the refusal memory needs them. Positive, so it is
+ * neither a result of bb_emu_prepare() nor an errno. */
+#define UNREAD 1L
 
-	return r == BB_NOT_EMULATED ? native(cmd, uattr, size) : r;
+/* The attr and the map facts, read once per call: 0 or -errno. */
+static long prepared(struct bb_emu_call *c, long *prep)
+{
+	if (*prep == UNREAD)
+		*prep = bb_emu_prepare(c, c->cmd, c->uattr, c->size);
+	return *prep;
 }
 
-/* The same, with the attr and map facts already read (c prepared). */
-static long emulate_prepared(struct bb_emu_call *c, const char *why)
+/* Emulate; where the core does not serve the type, the kernel's answer stands. */
+static long emulate(struct bb_emu_call *c, long *prep, const char *why)
 {
-	long r = log_emulated(c->cmd, bb_emu_run(c), why);
+	long r = prepared(c, prep);
 
+	r = log_emulated(c->cmd, r ? r : bb_emu_run(c), why);
 	return r == BB_NOT_EMULATED ? native(c->cmd, c->uattr, c->size) : r;
 }
 
-long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
+/* Inlined into both entries: the preload path keeps its cost. */
+static inline __attribute__((always_inline)) long dispatch(struct bb_emu_call *c, long *prep)
 {
 	enum bb_mode mode = bb_state_mode();
-	struct bb_emu_call c;
-	bool prepared = false;
 	long r;
 
 	if (mode == BB_MODE_NATIVE)
-		return native(cmd, uattr, size);
+		return native(c->cmd, c->uattr, c->size);
 	if (mode == BB_MODE_EMULATE)
-		return emulate(cmd, uattr, size, "BPFBATCH_MODE=emulate");
+		return emulate(c, prep, "BPFBATCH_MODE=emulate");
 	if (!bb_dispatch_kernel_has_batch())
-		return emulate(cmd, uattr, size, "kernel lacks batch commands");
+		return emulate(c, prep, "kernel lacks batch commands");
 
 	/* Skipping a refusal already seen for this type matters for
 	 * map-in-map: the kernel runs synchronize_rcu() even when it refuses. */
-	if (bb_any_type_unsupported()) {
-		prepared = bb_emu_prepare(&c, cmd, uattr, size) == 0;
-		if (prepared && bb_type_unsupported(c.m.info.type, cmd))
-			return emulate_prepared(&c, "kernel refused this map type before");
-	}
+	if (bb_any_type_unsupported() && prepared(c, prep) == 0 &&
+	    bb_type_unsupported(c->m.info.type, c->cmd))
+		return emulate(c, prep, "kernel refused this map type before");
 
-	r = native(cmd, uattr, size);
+	r = native(c->cmd, c->uattr, c->size);
 	if (!refused_type(r))
 		return r;
 	/* The kernel refused before reading anything but the fd, and wrote
 	 * nothing: what was read before the call still holds. */
-	if (!prepared && bb_emu_prepare(&c, cmd, uattr, size))
+	if (prepared(c, prep))
 		return r;
-	bb_type_mark_unsupported(c.m.info.type, cmd);
-	return emulate_prepared(&c, "kernel refused this map type");
+	bb_type_mark_unsupported(c->m.info.type, c->cmd);
+	return emulate(c, prep, "kernel refused this map type");
+}
+
+long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
+{
+	struct bb_emu_call c; /* the rest is filled only if it is read */
+	long prep = UNREAD;
+
+	c.cmd = cmd;
+	c.uattr = uattr;
+	c.size = size;
+	return dispatch(&c, &prep);
+}
+
+long bb_dispatch_prepared(struct bb_emu_call *c, long prep)
+{
+	return dispatch(c, &prep);
 }
