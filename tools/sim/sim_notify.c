@@ -15,6 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "platform/fdinfo.h"
+
 #define KV(maj, min) ((maj) * 256U + (min))
 #define ENOTSUPP_ 524
 
@@ -82,7 +84,7 @@ int sim_notify_needed(unsigned major, unsigned minor)
 	return n > 0;
 }
 
-/* What the target's fd is, read from its fdinfo (works for any thread id). */
+/* What the target's fd is (works for any thread id); not a map if unknown. */
 struct fd_facts {
 	bool is_map;
 	unsigned int type;
@@ -92,28 +94,13 @@ struct fd_facts {
 
 static void fd_facts(pid_t tid, int fd, struct fd_facts *f)
 {
-	char path[64], text[1024], *p;
-	ssize_t n;
-	int h;
+	struct bb_fdinfo fi;
 
-	memset(f, 0, sizeof(*f));
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
-	h = open(path, O_RDONLY | O_CLOEXEC);
-	if (h < 0)
-		return;
-	n = read(h, text, sizeof(text) - 1);
-	close(h);
-	if (n <= 0)
-		return;
-	text[n] = '\0';
-	if ((p = strstr(text, "flags:")))
-		f->accmode = (unsigned int)strtoul(p + 6, NULL, 8) & O_ACCMODE;
-	if ((p = strstr(text, "frozen:")))
-		f->frozen = strtoul(p + 7, NULL, 10) != 0;
-	if ((p = strstr(text, "map_type:"))) {
-		f->is_map = true;
-		f->type = (unsigned int)strtoul(p + 9, NULL, 10);
-	}
+	bb_fdinfo_get(tid, fd, &fi);
+	f->is_map = fi.is_map;
+	f->type = fi.map.type;
+	f->accmode = fi.flags & O_ACCMODE;
+	f->frozen = fi.frozen;
 }
 
 static bool read_target(pid_t tid, void *dst, uint64_t src, size_t len)
