@@ -3,18 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
+#include "common/filter.h"
+#include "common/notify_loop.h"
+#include "common/target_mem.h"
 #include "platform/fdinfo.h"
 
 #define KV(maj, min) ((maj) * 256U + (min))
@@ -41,9 +36,7 @@ enum {
 
 static int notify_cmd(scmp_filter_ctx ctx, unsigned int cmd)
 {
-	/* The kernel takes cmd as an int: compare the low 32 bits only. */
-	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bpf), 1,
-				SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, cmd));
+	return filter_bpf_cmd(ctx, SCMP_ACT_NOTIFY, 0xffffffffU, cmd);
 }
 
 int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor)
@@ -105,9 +98,9 @@ static void fd_facts(pid_t tid, int fd, struct fd_facts *f)
 
 static bool read_target(pid_t tid, void *dst, uint64_t src, size_t len)
 {
-	struct iovec l = { dst, len }, r = { (void *)(uintptr_t)src, len };
+	struct tm_span s = { .local = dst, .remote = src, .len = len };
 
-	return process_vm_readv(tid, &l, 1, &r, 1, 0) == (ssize_t)len;
+	return tm_read(tid, &s, 1) == 0;
 }
 
 static bool hash_type(unsigned int t)
@@ -172,54 +165,24 @@ static int decide(const struct seccomp_notif *req, unsigned int v)
 	return 0;
 }
 
+/* notify_loop.serve: fail the call as that kernel would, or let it run. */
+static long judge(void *arg, const struct seccomp_notif *req)
+{
+	int err = decide(req, *(const unsigned int *)arg);
+
+	/* A simulator only filters: the call itself is the target's. */
+	return err ? err : NOTIFY_CONTINUE;
+}
+
 int sim_notify_serve(int listener, unsigned major, unsigned minor)
 {
-	struct seccomp_notif_sizes sizes;
-	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
 	unsigned int v = KV(major, minor);
+	struct notify_loop l = { .listener = listener, .serve = judge, .arg = &v, .fd = -1 };
+	int r = notify_loop_init(&l);
 
-	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-		return -errno;
-	/* The kernel's structs may be larger than our headers' (newer kernel). */
-	req = calloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
-	resp = calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp
-								   : sizeof(*resp));
-	if (!req || !resp) {
-		free(req);
-		free(resp);
-		return -ENOMEM;
-	}
-	for (;;) {
-		struct pollfd p = { .fd = listener, .events = POLLIN };
-		int err;
-
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (!(p.revents & POLLIN))
-			break; /* POLLHUP: nobody is left under the filter */
-		memset(req, 0, sizes.seccomp_notif);
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-			if (errno == EINTR || errno == ENOENT)
-				continue; /* interrupted, or the target went away */
-			break;
-		}
-		err = decide(req, v);
-		memset(resp, 0, sizes.seccomp_notif_resp);
-		resp->id = req->id;
-		if (err) {
-			resp->error = err;
-		} else {
-			/* A simulator only filters: the call itself is the target's. */
-			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		}
-		/* ENOENT: the target died or was interrupted meanwhile; nothing to do. */
-		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
-	}
-	free(req);
-	free(resp);
-	return 0;
+	if (r)
+		return r;
+	r = notify_loop_run(&l);
+	notify_loop_free(&l);
+	return r;
 }

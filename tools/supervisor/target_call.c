@@ -18,9 +18,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/target_mem.h"
 #include "core/dispatch.h"
 #include "core/mapinfo.h"
-#include "supervisor/target_mem.h"
 #include "platform/uapi.h"
 
 #define BAD_BYTES (1u << 20)   /* larger than any key, value or token */
