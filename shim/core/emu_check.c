@@ -72,7 +72,7 @@ long bb_emu_check(struct bb_emu_call *c)
 	bool writes = c->cmd != BB_MAP_LOOKUP_BATCH;
 	long r;
 
-	/* c->m came from OBJ_GET_INFO_BY_FD (bb_emu_prepare), which also answers
+	/* c->m came from OBJ_GET_INFO_BY_FD (bb_map_get), which also answers
 	 * for prog, btf and link fds: a non-map fd is caught by the probes. */
 	if (c->m.family == BB_FAM_NONE)
 		return bb_map_type_unbatchable(c->m.info.type) ? check_unbatchable(fd, reads, writes)

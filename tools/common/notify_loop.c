@@ -22,10 +22,9 @@ int notify_loop_init(struct notify_loop *l)
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -errno;
 	/* The kernel's structs may be larger than our headers' (newer kernel). */
-	l->req_size = sizes.seccomp_notif > sizeof(*l->req) ? sizes.seccomp_notif
-							      : sizeof(*l->req);
+	l->req_size = sizes.seccomp_notif > sizeof(*l->req) ? sizes.seccomp_notif : sizeof(*l->req);
 	l->resp_size = sizes.seccomp_notif_resp > sizeof(*l->resp) ? sizes.seccomp_notif_resp
-								    : sizeof(*l->resp);
+								   : sizeof(*l->resp);
 	/* One allocation: the answer after the request, 8-byte aligned. */
 	at = (l->req_size + 7) & ~(size_t)7;
 	l->req = calloc(1, at + l->resp_size);
