@@ -14,6 +14,8 @@
 
 #include <criterion/criterion.h>
 
+#include "common/fdpass.h"
+
 #define PEER_TIMEOUT_MS 60000
 
 const char *mode_name(enum peer_mode m)
@@ -95,27 +97,7 @@ static void peer_died(struct peer *p, const char *ctx, const char *what)
 
 static void peer_send(struct peer *p, const void *msg, size_t len, int fd, const char *ctx)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	do {
-		n = sendmsg(p->sock, &mh, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len)
+	if (fdpass_send(p->sock, msg, len, fd) != (ssize_t)len)
 		peer_died(p, ctx, "cannot be sent a request");
 }
 

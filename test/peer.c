@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/fdpass.h"
 #include "request.h"
 
 #define MAX_FDS 256
@@ -86,27 +87,9 @@ static void hello(struct rs_hdr *rs)
 
 static int recv_req(int sock, void *buf, size_t cap, int *fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
+	ssize_t n = fdpass_recv(sock, buf, cap, fd);
 
-	*fd = -1;
-	do {
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0 || (mh.msg_flags & MSG_TRUNC))
-		return -1;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return (int)n;
+	return n <= 0 ? -1 : (int)n;
 }
 
 int main(int argc, char **argv)

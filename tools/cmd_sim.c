@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +13,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "common/listener.h"
+#include "common/spawn.h"
 #include "sim/sim.h"
 #include "sim/sim_notify.h"
 
@@ -31,50 +29,48 @@ static void usage(FILE *f)
 		"BPFBATCH_SIM_KERNEL=X.Y is set in CMD's environment.\n");
 }
 
+struct version {
+	unsigned int major, minor;
+};
+
+/* spawn_opts.setup: the filter, and its listener to hand over. */
+static int install(void *arg, int *listener)
+{
+	const struct version *v = arg;
+
+	return sim_install_faithful(v->major, v->minor, listener);
+}
+
 /* The child installs the filter, hands its listener over, and execs CMD;
  * the parent serves the listener until nobody is left under the filter. */
 static int run_served(unsigned major, unsigned minor, char **cmd)
 {
-	int sv[2], listener, status, r;
-	pid_t pid;
+	struct version v = { major, minor };
+	struct spawn_opts so = { .argv = cmd, .setup = install, .arg = &v };
+	struct spawn sp;
+	int listener, r;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		perror("bpfbatch sim: socketpair");
+	r = spawn_start(&sp, &so);
+	if (r < 0) {
+		fprintf(stderr, "bpfbatch sim: cannot start '%s': %s\n", cmd[0], strerror(-r));
 		return 1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		perror("bpfbatch sim: fork");
-		return 1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		r = sim_install_faithful(major, minor, &listener);
-		if (listener_send(sv[1], r < 0 ? -r : 0, listener) < 0 || r < 0)
-			_exit(1);
-		close(listener);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "bpfbatch sim: cannot execute '%s': %s\n", cmd[0],
-			strerror(errno));
-		_exit(EXIT_NOEXEC);
-	}
-	close(sv[1]);
 	/* The terminal's ^C reaches CMD too; we leave when it is gone. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	listener = listener_recv(sv[0]);
-	close(sv[0]);
-	if (listener < 0) {
-		fprintf(stderr, "bpfbatch sim: cannot install the seccomp filter: %s\n",
-			strerror(-listener));
-	} else {
-		sim_notify_serve(listener, major, minor);
-		close(listener);
+	r = spawn_finish(&sp, &listener);
+	if (r < 0 && sp.stage == SPAWN_EXEC) {
+		fprintf(stderr, "bpfbatch sim: cannot execute '%s': %s\n", cmd[0], strerror(-r));
+		return EXIT_NOEXEC;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
-	return listener < 0 ? 1 : listener_exit_status(status);
+	if (r < 0) {
+		fprintf(stderr, "bpfbatch sim: cannot install the seccomp filter: %s\n",
+			strerror(-r));
+		return 1;
+	}
+	sim_notify_serve(listener, major, minor);
+	close(listener);
+	return spawn_wait(&sp);
 }
 
 int cmd_sim(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "accel/accel_clock.h"
+#include "accel/accel_config.h"
 #include "accel/accel_mem.h"
 #include "accel/accel_walk.h"
 #include "core/dispatch.h"
@@ -92,7 +93,7 @@ static bool read_attr(struct elem *e)
 
 static uint64_t max_age_ns(void)
 {
-	return (uint64_t)bb_state_accel_max_age_ms() * 1000000ULL;
+	return (uint64_t)bb_accel_max_age_ms() * 1000000ULL;
 }
 
 static unsigned char *key_at(const struct bb_walk *w, uint32_t i)

@@ -7,7 +7,7 @@
 
 #include "accel/accel_mem.h"
 #include "accel/accel_walk.h"
-#include "platform/state.h"
+#include "accel/accel_config.h"
 
 static struct {
 	pthread_once_t once;
@@ -17,7 +17,7 @@ static struct {
 
 static void choose(void)
 {
-	uint64_t bound = BB_UMEM_TTL_NS, age = (uint64_t)bb_state_accel_max_age_ms() * 1000000ULL;
+	uint64_t bound = BB_UMEM_TTL_NS, age = (uint64_t)bb_accel_max_age_ms() * 1000000ULL;
 	struct timespec r;
 
 	if (age && age < bound)

@@ -14,11 +14,18 @@
 /* Fill @out from the caller's @uattr of @size bytes. 0 or -E2BIG/-EFAULT/-EINVAL. */
 long bb_attr_ingest(const void *uattr, unsigned int size, struct bb_batch_attr *out);
 
+/* The same checks on a copy a front end already holds (the supervisor's of
+ * its target's attr): @attr is readable for @size bytes. 0 or -E2BIG/-EINVAL. */
+long bb_attr_parse(const void *attr, unsigned int size, struct bb_batch_attr *out);
+
 /* Where the kernel writes the result count: always in the caller's attr,
  * whatever size the caller passed. */
 static inline uint32_t *bb_attr_count_ptr(void *uattr)
 {
 	return &((struct bb_batch_attr *)uattr)->count;
 }
+
+/* Write the result count there (checked): 0 or -EFAULT. */
+int bb_attr_put_count(void *uattr, uint32_t n);
 
 #endif

@@ -50,79 +50,94 @@ static long native(int cmd, void *uattr, unsigned int size)
 	return r;
 }
 
-/* Emulate; where the core does not serve the type, the kernel's answer stands. */
-static long emulate(int cmd, void *uattr, unsigned int size, const char *why,
-		    struct route *rt)
-{
-	long r = bb_emu_batch(cmd, uattr, size);
+/* Not read yet: the preload path reads the attr and the map's facts only
+ * when the emulation or the refusal memory needs them. Positive, so it is
+ * neither a result of bb_emu_prepare() nor an errno. */
+#define UNREAD 1L
 
-	*rt = (struct route){ "emulated", why };
-	if (r != BB_NOT_EMULATED)
-		return r;
-	rt->path = "kernel";
-	return native(cmd, uattr, size);
+/* The attr and the map facts, read once per call: 0 or -errno. */
+static long prepared(struct bb_emu_call *c, long *prep)
+{
+	if (*prep == UNREAD)
+		*prep = bb_emu_prepare(c, c->cmd, c->uattr, c->size);
+	return *prep;
 }
 
-/* The same, with the attr and map facts already read (c prepared). */
-static long emulate_prepared(struct bb_emu_call *c, const char *why, struct route *rt)
+/* Emulate; where the core does not serve the type, the kernel's answer stands. */
+static long emulate(struct bb_emu_call *c, long *prep, const char *why, struct route *rt)
 {
-	long r = bb_emu_run(c);
+	long r = prepared(c, prep);
 
 	*rt = (struct route){ "emulated", why };
+	r = r ? r : bb_emu_run(c);
 	if (r != BB_NOT_EMULATED)
 		return r;
 	rt->path = "kernel";
 	return native(c->cmd, c->uattr, c->size);
 }
 
-static long dispatch(int cmd, void *uattr, unsigned int size, struct route *rt)
+/* Inlined into both entries: the preload path keeps its cost. */
+static inline __attribute__((always_inline)) long dispatch(struct bb_emu_call *c, long *prep,
+							   struct route *rt)
 {
 	enum bb_mode mode = bb_state_mode();
-	struct bb_emu_call c;
-	bool prepared = false;
 	const char *why;
 	long r;
 
 	if (mode == BB_MODE_NATIVE) {
 		*rt = (struct route){ "native", "BPFBATCH_MODE=native" };
-		return native(cmd, uattr, size);
+		return native(c->cmd, c->uattr, c->size);
 	}
 	why = emulate_first(mode);
 	if (why)
-		return emulate(cmd, uattr, size, why, rt);
+		return emulate(c, prep, why, rt);
 
 	/* Skipping a refusal already seen for this type matters for
 	 * map-in-map: the kernel runs synchronize_rcu() even when it refuses. */
-	if (bb_any_type_unsupported()) {
-		prepared = bb_emu_prepare(&c, cmd, uattr, size) == 0;
-		if (prepared && bb_type_unsupported(c.m.info.type, cmd))
-			return emulate_prepared(&c, WHY_REFUSED_BEFORE, rt);
-	}
+	if (bb_any_type_unsupported() && prepared(c, prep) == 0 &&
+	    bb_type_unsupported(c->m.info.type, c->cmd))
+		return emulate(c, prep, WHY_REFUSED_BEFORE, rt);
 
-	r = native(cmd, uattr, size);
+	r = native(c->cmd, c->uattr, c->size);
 	*rt = (struct route){ "native", "kernel has batch commands" };
 	if (!refused_type(r))
 		return r;
 	/* The kernel refused before reading anything but the fd, and wrote
 	 * nothing: what was read before the call still holds. */
-	if (!prepared && bb_emu_prepare(&c, cmd, uattr, size)) {
+	if (prepared(c, prep)) {
 		*rt = (struct route){ "kernel", "kernel refused this map type, not emulable" };
 		return r;
 	}
-	bb_type_mark_unsupported(c.m.info.type, cmd);
-	return emulate_prepared(&c, WHY_REFUSED, rt);
+	bb_type_mark_unsupported(c->m.info.type, c->cmd);
+	return emulate(c, prep, WHY_REFUSED, rt);
 }
 
 /* One log line per call, whichever path it took. */
-long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
+static long dispatch_logged(struct bb_emu_call *c, long *prep)
 {
 	struct route rt;
-	long r = dispatch(cmd, uattr, size, &rt);
+	long r = dispatch(c, prep, &rt);
 
 	if (bb_log_enabled())
-		bb_log("%s: %s (%s) -> %ld", cmd_names[cmd - BB_MAP_LOOKUP_BATCH], rt.path, rt.why,
-		       r);
+		bb_log("%s: %s (%s) -> %ld", cmd_names[c->cmd - BB_MAP_LOOKUP_BATCH], rt.path,
+		       rt.why, r);
 	return r;
+}
+
+long bb_dispatch_batch(int cmd, void *uattr, unsigned int size)
+{
+	struct bb_emu_call c; /* the rest is filled only if it is read */
+	long prep = UNREAD;
+
+	c.cmd = cmd;
+	c.uattr = uattr;
+	c.size = size;
+	return dispatch_logged(&c, &prep);
+}
+
+long bb_dispatch_prepared(struct bb_emu_call *c, long prep)
+{
+	return dispatch_logged(c, &prep);
 }
 
 bool bb_dispatch_kernel_serves(uint32_t type, int cmd)

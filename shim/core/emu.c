@@ -4,14 +4,7 @@
 #include <errno.h>
 
 #include "core/attr.h"
-#include "platform/mem.h"
 #include "platform/stats.h"
-
-int bb_emu_put_count(struct bb_emu_call *c, uint32_t n)
-{
-	bb_stat_add(BB_STAT_ELEMENTS, n);
-	return bb_mem_write(bb_attr_count_ptr(c->uattr), &n, sizeof(n));
-}
 
 long bb_emu_prepare(struct bb_emu_call *c, int cmd, void *uattr, unsigned int size)
 {
@@ -48,12 +41,4 @@ long bb_emu_run(struct bb_emu_call *c)
 	if (c->m.family == BB_FAM_TRIE)
 		return bb_emu_trie_lookup(c, del);
 	return bb_emu_hash_lookup(c, del);
-}
-
-long bb_emu_batch(int cmd, void *uattr, unsigned int size)
-{
-	struct bb_emu_call c;
-	long r = bb_emu_prepare(&c, cmd, uattr, size);
-
-	return r ? r : bb_emu_run(&c);
 }

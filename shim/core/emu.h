@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/attr.h"
 #include "core/mapinfo.h"
+#include "platform/stats.h"
 #include "platform/uapi.h"
 
 /* Positive results of the core that are not the command's own. */
@@ -26,11 +28,9 @@ struct bb_emu_call {
 	struct bb_map m;
 };
 
-/* Serve one batch command. Returns 0, -errno, or BB_NOT_EMULATED. */
-long bb_emu_batch(int cmd, void *uattr, unsigned int size);
-
-/* bb_emu_batch() in two steps, for callers that need the map's type first
- * (dispatch): read the attr as the kernel does and fetch the map's facts
+/* Serving one batch command takes two steps, so that dispatch can learn the
+ * map's type first and a front end that holds the attr can skip the first:
+ * read the attr as the kernel does and fetch the map's facts
  * (-E2BIG/-EFAULT/-EINVAL, -EBADF for a bad fd) ... */
 long bb_emu_prepare(struct bb_emu_call *c, int cmd, void *uattr, unsigned int size);
 /* ... then check and serve the call. 0, -errno, or BB_NOT_EMULATED. */
@@ -57,7 +57,13 @@ long bb_emu_write(struct bb_emu_call *c, bool del); /* UPDATE_BATCH, DELETE_BATC
 /* Copy one element's value out, and delete it if @del. -ENOENT: it vanished. */
 long bb_emu_take(const struct bb_emu_call *c, const void *key, void *value, bool del);
 
-/* Write the result count into the caller's attr: 0 or -EFAULT. */
-int bb_emu_put_count(struct bb_emu_call *c, uint32_t n);
+/* Write the result count into the caller's attr: 0 or -EFAULT. Inline over
+ * attr.c, so the command files that call it do not depend on emu.c, which
+ * calls them. */
+static inline int bb_emu_put_count(struct bb_emu_call *c, uint32_t n)
+{
+	bb_stat_add(BB_STAT_ELEMENTS, n);
+	return bb_attr_put_count(c->uattr, n);
+}
 
 #endif

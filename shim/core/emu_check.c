@@ -81,7 +81,7 @@ long bb_emu_check(struct bb_emu_call *c)
 	enum bb_emu_verdict v = bb_emu_verdict(c->m.info.type, c->cmd);
 	long r;
 
-	/* c->m came from OBJ_GET_INFO_BY_FD (bb_emu_prepare), which also answers
+	/* c->m came from OBJ_GET_INFO_BY_FD (bb_map_get), which also answers
 	 * for prog, btf and link fds: a non-map fd is caught by the probes. */
 	if (v == BB_EMU_PASSES)
 		return BB_NOT_EMULATED;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 
-#include "platform/raw.h"
+#include "platform/raw_syscall.h"
 #include "platform/state.h"
 
 bool bb_log_enabled(void)

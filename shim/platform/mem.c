@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
-#include "platform/raw.h"
+#include "platform/raw_syscall.h"
 
 /*
  * Our pid for process_vm_*, without a getpid() per copy: it is kept in a page

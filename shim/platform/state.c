@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "platform/env.h"
 #include "platform/uapi.h"
 
 static struct {
@@ -15,8 +16,6 @@ static struct {
 	enum bb_mode mode;
 	bool log;
 	bool stats;
-	bool accel;
-	unsigned int accel_max_age_ms;
 	unsigned int possible_cpus;
 	_Atomic int features[BB_FEAT_COUNT];
 	/* bit (cmd - BB_MAP_LOOKUP_BATCH) per map type */
@@ -69,26 +68,6 @@ static unsigned int read_possible_cpus(void)
 	return parse_possible(buf);
 }
 
-static bool env_on(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-/* A decimal in [0, max], else the default. */
-static unsigned int env_uint(const char *name, unsigned int dflt, unsigned int max)
-{
-	const char *v = getenv(name);
-	char *end;
-	unsigned long n;
-
-	if (!v || !*v)
-		return dflt;
-	n = strtoul(v, &end, 10);
-	return (*end || n > max) ? dflt : (unsigned int)n;
-}
-
 static void state_init(void)
 {
 	const char *m = getenv("BPFBATCH_MODE");
@@ -98,10 +77,8 @@ static void state_init(void)
 		g.mode = BB_MODE_NATIVE;
 	else if (m && strcmp(m, "emulate") == 0)
 		g.mode = BB_MODE_EMULATE;
-	g.log = env_on("BPFBATCH_LOG");
-	g.stats = env_on("BPFBATCH_STATS");
-	g.accel = env_on("BPFBATCH_ACCEL");
-	g.accel_max_age_ms = env_uint("BPFBATCH_ACCEL_MAX_AGE_MS", 10, 1000);
+	g.log = bb_env_on("BPFBATCH_LOG");
+	g.stats = bb_env_on("BPFBATCH_STATS");
 	g.possible_cpus = read_possible_cpus();
 }
 
@@ -121,26 +98,6 @@ bool bb_state_stats(void)
 {
 	pthread_once(&g.once, state_init);
 	return g.stats;
-}
-
-/* Asked on every bpf() call: after the first, one relaxed load. */
-bool bb_state_accel(void)
-{
-	static _Atomic int on = -1;
-	int v = atomic_load_explicit(&on, memory_order_relaxed);
-
-	if (v < 0) {
-		pthread_once(&g.once, state_init);
-		v = g.accel;
-		atomic_store_explicit(&on, v, memory_order_relaxed);
-	}
-	return v;
-}
-
-unsigned int bb_state_accel_max_age_ms(void)
-{
-	pthread_once(&g.once, state_init);
-	return g.accel_max_age_ms;
 }
 
 unsigned int bb_state_possible_cpus(void)

@@ -29,10 +29,6 @@ enum bb_feature {
 enum bb_mode bb_state_mode(void);
 bool bb_state_log(void);   /* BPFBATCH_LOG set to something other than 0 */
 bool bb_state_stats(void); /* BPFBATCH_STATS likewise */
-bool bb_state_accel(void); /* BPFBATCH_ACCEL likewise: legacy-loop acceleration */
-/* BPFBATCH_ACCEL_MAX_AGE_MS (default 10, at most 1000): how old a prefetched
- * answer may be; 0 turns prefetching off, leaving the successor memory. */
-unsigned int bb_state_accel_max_age_ms(void);
 unsigned int bb_state_possible_cpus(void);
 
 enum bb_tri bb_feature_get(enum bb_feature f);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 
-#include "platform/raw.h"
+#include "platform/raw_syscall.h"
 #include "platform/state.h"
 
 static _Atomic uint64_t counters[BB_STAT_COUNT];
@@ -79,7 +79,8 @@ __attribute__((destructor)) static void stats_at_exit(void)
 	/* A process that made no batch call has nothing to say. */
 	if (bb_stat_get(BB_STAT_NATIVE_CALLS) || bb_stat_get(BB_STAT_EMULATED_CALLS))
 		write_line(bb_stats_format);
-	if (bb_state_accel() && (bb_stat_get(BB_STAT_ACCEL_SERVED) ||
-				 bb_stat_get(BB_STAT_ACCEL_EXTRA)))
+	/* Only acceleration counts these: zero (no line) wherever it is off
+	 * or not linked in, without asking its configuration. */
+	if (bb_stat_get(BB_STAT_ACCEL_SERVED) || bb_stat_get(BB_STAT_ACCEL_EXTRA))
 		write_line(bb_stats_format_accel);
 }

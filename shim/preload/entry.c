@@ -8,9 +8,9 @@
 #include <errno.h>
 
 #include "accel/accel.h"
+#include "accel/accel_config.h"
 #include "core/dispatch.h"
-#include "platform/raw.h"
-#include "platform/state.h"
+#include "platform/raw_syscall.h"
 #include "platform/uapi.h"
 
 /*
@@ -28,10 +28,10 @@ long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)
 	long r;
 
 	if (number == __NR_bpf && BB_IS_BATCH_CMD((int)a1)) {
-		if (bb_state_accel())
+		if (bb_accel_enabled())
 			bb_accel_before_batch((int)a1, (void *)a2, (unsigned int)a3);
 		r = bb_dispatch_batch((int)a1, (void *)a2, (unsigned int)a3);
-	} else if (number == __NR_bpf && bb_state_accel()) {
+	} else if (number == __NR_bpf && bb_accel_enabled()) {
 		r = bb_accel_bpf((int)a1, (void *)a2, (unsigned int)a3);
 	} else {
 		r = bb_raw_syscall(number, a1, a2, a3, a4, a5, a6);

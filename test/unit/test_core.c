@@ -158,6 +158,28 @@ Test(attr, ingestion_follows_the_kernel)
 	cr_assert_eq(bb_attr_ingest(unmapped_page(), 56, &a), -EFAULT);
 }
 
+/* The supervisor's path: the same checks on a copy it holds already. */
+Test(attr, a_front_ends_copy_is_checked_like_the_callers_memory)
+{
+	struct bb_batch_attr a;
+	unsigned char buf[8192];
+
+	memset(buf, 0, sizeof(buf));
+	((struct bb_batch_attr *)buf)->count = 9;
+	cr_assert_eq(bb_attr_parse(buf, 56, &a), 0);
+	cr_assert_eq(a.count, 9);
+	cr_assert_eq(bb_attr_parse(buf, 4097, &a), -E2BIG);
+	cr_assert_eq(bb_attr_parse(buf, 4096, &a), 0);
+	cr_assert_eq(bb_attr_parse(buf, 36, &a), 0);
+	cr_assert_eq(a.map_fd, 0, "fields past size read as zero");
+	buf[100] = 1;
+	cr_assert_eq(bb_attr_parse(buf, 200, &a), -EINVAL);
+	cr_assert_eq(bb_attr_parse(buf, 56, &a), 0);
+	buf[100] = 0;
+	buf[180] = 1;
+	cr_assert_eq(bb_attr_parse(buf, 200, &a), -E2BIG);
+}
+
 Test(mem, bad_pointers_are_efault_not_a_crash)
 {
 	char x[16] = "abc";

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "platform/kversion.h"
+#include "common/filter.h"
 #include "sim/sim.h"
 #include "sim/sim_notify.h"
 
@@ -44,36 +45,11 @@ int sim_parse_version(const char *s, unsigned *major, unsigned *minor)
 	return 0;
 }
 
-/* Compat ABIs of the native architecture, so that a 32-bit child is
- * simulated too instead of being killed as a "bad arch". */
-static int add_compat_arches(scmp_filter_ctx ctx)
-{
-#if defined(__x86_64__)
-	static const uint32_t arches[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-#elif defined(__aarch64__)
-	static const uint32_t arches[] = { SCMP_ARCH_ARM };
-#else
-	static const uint32_t arches[] = { 0 };
-#endif
-	size_t i;
-	int r;
-
-	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
-		if (!arches[i])
-			continue;
-		r = seccomp_arch_add(ctx, arches[i]);
-		if (r < 0 && r != -EEXIST)
-			return r;
-	}
-	return 0;
-}
-
 /*
- * EINVAL for every cmd whose low 32 bits are >= first. SCMP_A0_32() cannot
- * do this: in libseccomp 2.5 it only truncates the datum, and GE still looks
- * at the upper half of the register, which the kernel ignores (cmd is an
- * int). So cover [first, 2^32) with aligned power-of-two blocks, each a
- * masked-equality test on the low 32 bits (at most 32 rules).
+ * EINVAL for every cmd whose low 32 bits are >= first. A range compare would
+ * see the upper half of the register (see filter_bpf_cmd()), so cover
+ * [first, 2^32) with aligned power-of-two blocks, each a masked-equality
+ * test on the low 32 bits (at most 32 rules).
  */
 static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first)
 {
@@ -82,10 +58,8 @@ static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first)
 
 	while (v < (1ull << 32)) {
 		size = v & -v;
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(bpf), 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ,
-					     (scmp_datum_t)(0xffffffffull & ~(size - 1)),
-					     (scmp_datum_t)v));
+		r = filter_bpf_cmd(ctx, SCMP_ACT_ERRNO(EINVAL), (uint32_t)~(size - 1),
+				   (uint32_t)v);
 		if (r < 0)
 			return r;
 		v += size;
@@ -104,12 +78,9 @@ int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 	int first = sim_first_unknown_cmd(major, minor);
 	int r, notify = 0;
 
-	ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (!ctx)
-		return -ENOMEM;
-	r = add_compat_arches(ctx);
+	r = filter_new(&ctx);
 	if (r < 0)
-		goto out;
+		return r;
 	if (first == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(bpf), 0);
 	else
@@ -122,11 +93,13 @@ int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 		if (r < 0)
 			goto out;
 	}
-	r = seccomp_load(ctx);
-	if (r == 0 && notify > 0) {
-		*listener = seccomp_notify_fd(ctx);
-		if (*listener < 0)
-			r = *listener;
+	if (notify > 0) {
+		/* A call interrupted before its answer is judged again when it
+		 * restarts: the simulator needs no killable waits, which would
+		 * change how the target's signals land. */
+		r = *listener = filter_load_listener(ctx, false);
+	} else {
+		r = filter_load(ctx);
 	}
 out:
 	seccomp_release(ctx);

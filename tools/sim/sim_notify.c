@@ -3,17 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
-#include <unistd.h>
+
+#include "common/filter.h"
+#include "common/notify_loop.h"
+#include "common/target_mem.h"
+#include "platform/fdinfo.h"
 
 #include "core/maptypes.h"
 #include "platform/kversion.h"
@@ -57,9 +54,7 @@ static bool differs(uint32_t v, int cmd)
 
 static int notify_cmd(scmp_filter_ctx ctx, unsigned int cmd)
 {
-	/* The kernel takes cmd as an int: compare the low 32 bits only. */
-	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bpf), 1,
-				SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, cmd));
+	return filter_bpf_cmd(ctx, SCMP_ACT_NOTIFY, 0xffffffffU, cmd);
 }
 
 int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor)
@@ -91,7 +86,7 @@ int sim_notify_needed(unsigned major, unsigned minor)
 	return n > 0;
 }
 
-/* What the target's fd is, read from its fdinfo (works for any thread id). */
+/* What the target's fd is (works for any thread id); not a map if unknown. */
 struct fd_facts {
 	bool is_map;
 	unsigned int type;
@@ -101,35 +96,20 @@ struct fd_facts {
 
 static void fd_facts(pid_t tid, int fd, struct fd_facts *f)
 {
-	char path[64], text[1024], *p;
-	ssize_t n;
-	int h;
+	struct bb_fdinfo fi;
 
-	memset(f, 0, sizeof(*f));
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
-	h = open(path, O_RDONLY | O_CLOEXEC);
-	if (h < 0)
-		return;
-	n = read(h, text, sizeof(text) - 1);
-	close(h);
-	if (n <= 0)
-		return;
-	text[n] = '\0';
-	if ((p = strstr(text, "flags:")))
-		f->accmode = (unsigned int)strtoul(p + 6, NULL, 8) & O_ACCMODE;
-	if ((p = strstr(text, "frozen:")))
-		f->frozen = strtoul(p + 7, NULL, 10) != 0;
-	if ((p = strstr(text, "map_type:"))) {
-		f->is_map = true;
-		f->type = (unsigned int)strtoul(p + 9, NULL, 10);
-	}
+	bb_fdinfo_get(tid, fd, &fi);
+	f->is_map = fi.is_map;
+	f->type = fi.map.type;
+	f->accmode = fi.flags & O_ACCMODE;
+	f->frozen = fi.frozen;
 }
 
 static bool read_target(pid_t tid, void *dst, uint64_t src, size_t len)
 {
-	struct iovec l = { dst, len }, r = { (void *)(uintptr_t)src, len };
+	struct tm_span s = { .local = dst, .remote = src, .len = len };
 
-	return process_vm_readv(tid, &l, 1, &r, 1, 0) == (ssize_t)len;
+	return tm_read(tid, &s, 1) == 0;
 }
 
 /* 0: let the kernel run it; else the -errno that kernel would give. Where
@@ -187,54 +167,24 @@ static int decide(const struct seccomp_notif *req, uint32_t v)
 	return 0;
 }
 
+/* notify_loop.serve: fail the call as that kernel would, or let it run. */
+static long judge(void *arg, const struct seccomp_notif *req)
+{
+	int err = decide(req, *(const unsigned int *)arg);
+
+	/* A simulator only filters: the call itself is the target's. */
+	return err ? err : NOTIFY_CONTINUE;
+}
+
 int sim_notify_serve(int listener, unsigned major, unsigned minor)
 {
-	struct seccomp_notif_sizes sizes;
-	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
 	uint32_t v = BB_KV(major, minor);
+	struct notify_loop l = { .listener = listener, .serve = judge, .arg = &v, .fd = -1 };
+	int r = notify_loop_init(&l);
 
-	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-		return -errno;
-	/* The kernel's structs may be larger than our headers' (newer kernel). */
-	req = calloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
-	resp = calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp
-								   : sizeof(*resp));
-	if (!req || !resp) {
-		free(req);
-		free(resp);
-		return -ENOMEM;
-	}
-	for (;;) {
-		struct pollfd p = { .fd = listener, .events = POLLIN };
-		int err;
-
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (!(p.revents & POLLIN))
-			break; /* POLLHUP: nobody is left under the filter */
-		memset(req, 0, sizes.seccomp_notif);
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-			if (errno == EINTR || errno == ENOENT)
-				continue; /* interrupted, or the target went away */
-			break;
-		}
-		err = decide(req, v);
-		memset(resp, 0, sizes.seccomp_notif_resp);
-		resp->id = req->id;
-		if (err) {
-			resp->error = err;
-		} else {
-			/* A simulator only filters: the call itself is the target's. */
-			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		}
-		/* ENOENT: the target died or was interrupted meanwhile; nothing to do. */
-		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
-	}
-	free(req);
-	free(resp);
-	return 0;
+	if (r)
+		return r;
+	r = notify_loop_run(&l);
+	notify_loop_free(&l);
+	return r;
 }

@@ -19,10 +19,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/target_mem.h"
+#include "core/attr.h"
 #include "core/dispatch.h"
 #include "core/mapinfo.h"
 #include "core/maptypes.h"
-#include "supervisor/target_mem.h"
 #include "platform/uapi.h"
 
 #define BAD_BYTES (1u << 20)   /* larger than any key, value or token */
@@ -52,11 +53,15 @@ struct call {
 	unsigned char *abuf;      /* local attr, zero-extended to >= 56 bytes */
 	unsigned char *ro;        /* read-only mirror of abuf, or NULL */
 	struct bb_batch_attr ta;  /* the target's attr as the kernel reads it */
+	struct bb_batch_attr a;   /* the core's: ta with local buffers and our map fd */
 	unsigned int esize;
 	struct bb_map m;
 	bool have_map;
 	struct bb_value_fd vfd; /* where UPDATE values carry the target's fds */
 	bool fd_values;
+	/* What reading the attr and the map's facts gave, for the core: read
+	 * once per call here, never again by dispatch. 0 or -errno. */
+	long prep;
 };
 
 /* The attr the core sees: the read-only mirror where the target's is. */
@@ -67,7 +72,10 @@ static unsigned char *core_attr(const struct call *k)
 
 static long run_core(struct call *k, uint32_t *count_out)
 {
-	long r = bb_dispatch_batch(k->c->cmd, core_attr(k), k->esize);
+	struct bb_emu_call e = {
+		.cmd = k->c->cmd, .uattr = core_attr(k), .size = k->esize, .a = k->a, .m = k->m,
+	};
+	long r = bb_dispatch_prepared(&e, k->prep);
 
 	memcpy(count_out, core_attr(k) + COUNT_OFF, sizeof(*count_out));
 	return r;
@@ -86,6 +94,7 @@ static void set_attr(struct call *k, uint64_t in, uint64_t out, uint64_t keys, u
 	a.values = values;
 	a.count = count;
 	memcpy(k->abuf, &a, sizeof(a));
+	k->a = a;
 	if (k->ro) {
 		mprotect(k->ro, BB_PAGE_SIZE, PROT_READ | PROT_WRITE);
 		memcpy(k->ro, k->abuf, BB_PAGE_SIZE);
@@ -405,8 +414,13 @@ long tc_serve(const struct tc_call *c)
 	memcpy(&a, abuf, sizeof(a));
 	a.map_fd = (uint32_t)map_fd;
 	memcpy(abuf, &a, sizeof(a));
-	if (fd >= 0)
-		k.have_map = bb_map_get(fd, &k.m) == 0;
+	/* The kernel's checks of the attr and the map's facts, once: the
+	 * core is handed both (bb_dispatch_prepared) for every run below. */
+	k.prep = bb_attr_parse(abuf, k.esize, &k.a);
+	r = bb_map_get(map_fd, &k.m);
+	k.have_map = fd >= 0 && r == 0;
+	if (!k.prep)
+		k.prep = r;
 	if (k.have_map)
 		k.fd_values = bb_maptype_value_fd(k.m.info.type, k.m.info.value_size, &k.vfd);
 

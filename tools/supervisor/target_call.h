@@ -4,7 +4,10 @@
  * the command reads are copied in, the core runs on local copies (with the
  * target's map fd taken over), and what the command wrote is copied back in
  * the kernel's order, so the target sees the kernel's count, token and errno,
- * including EFAULT for its bad pointers.
+ * including EFAULT for its bad pointers. The attr is read and checked once
+ * and the map's facts fetched once per call; the core is handed both
+ * (bb_dispatch_prepared), however many chunks the call is served in.
+ * Independent of how the call was trapped (user notification, ptrace).
  *
  * Known deviations from the kernel (all need a buggy or racing target):
  * - After an EFAULT with count 0, the kernel may have left partial copies

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "platform/fdinfo.h"
 #include "platform/raw.h"
 #include "platform/uapi.h"
 
@@ -92,29 +93,15 @@ void tf_close(struct tf_target *t)
 /* The map id and access mode of the target's @fd from its fdinfo. */
 static int read_fdinfo(pid_t tid, int fd, uint32_t *map_id, int *accmode)
 {
-	char path[64], line[128];
-	bool have_id = false, have_flags = false;
-	unsigned long flags = 0;
-	unsigned int id;
-	FILE *f;
+	struct bb_fdinfo fi;
+	int r = (int)bb_fdinfo_get(tid, fd, &fi);
 
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -EBADF : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "flags: %lo", &flags) == 1)
-			have_flags = true;
-		else if (sscanf(line, "map_id: %u", &id) == 1)
-			have_id = true;
-	}
-	fclose(f);
-	if (!have_flags)
-		return -EBADF;
-	if (!have_id)
+	if (r)
+		return r;
+	if (!fi.map.id)
 		return -EINVAL; /* an open fd, but not a BPF map */
-	*map_id = id;
-	*accmode = (int)(flags & O_ACCMODE);
+	*map_id = fi.map.id;
+	*accmode = (int)(fi.flags & O_ACCMODE);
 	return 0;
 }
 

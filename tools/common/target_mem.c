@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
-#include "supervisor/target_mem.h"
+#include "common/target_mem.h"
 
 #include <errno.h>
 #include <sys/uio.h>

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * The supervisor's access to a target's memory: process_vm_readv/writev on
- * the trapped thread. Every target pointer is untrusted, so each transfer
- * reports exactly how much of it got through; the caller turns a short
- * transfer into the EFAULT the kernel would have given the target.
+ * Access to a target's memory: process_vm_readv/writev on the trapped
+ * thread. Every target pointer is untrusted, so each transfer reports
+ * exactly how much of it got through; the caller turns a short transfer
+ * into the EFAULT the kernel would have given the target. Used by every
+ * front end that serves another process (user notification, ptrace) and
+ * by the simulator, which reads the calls it judges.
  */
 #ifndef BPFBATCH_TARGET_MEM_H
 #define BPFBATCH_TARGET_MEM_H
