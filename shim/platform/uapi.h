@@ -110,6 +110,7 @@ enum {
 #define BB_F_NO_COMMON_LRU (1U << 1) /* map_flags */
 #define BB_F_RDONLY (1U << 3)        /* map_flags; open_flags of MAP_GET_FD_BY_ID */
 #define BB_F_WRONLY (1U << 4)
+#define BB_EXIST 2ULL                /* UPDATE_ELEM flags: BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2 */
 #define BB_F_LOCK 4ULL               /* elem_flags / per-element flags */
 #define BB_ENOTSUPP 524              /* kernel-internal errno that leaks to user space */
 

@@ -219,6 +219,12 @@ int main(int argc, char **argv)
 							&key, &val, BPF_F_LOCK));
 	if (!strcmp(c, "lookup-elem-lock"))
 		return result(bpf_map_lookup_elem_flags(locked_hash(), &key, &val, BPF_F_LOCK));
+	if (!strcmp(c, "update-elem-noexist")) { /* BPF_NOEXIST: known since 3.18 */
+		int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 0, -1);
+
+		return result(bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST) ?:
+			      bpf_map_update_elem(fd, &key, &val, BPF_EXIST));
+	}
 	if (!strcmp(c, "update-elem-lock"))
 		return result(bpf_map_update_elem(locked_hash(), &key, &val, BPF_F_LOCK));
 	if (!strcmp(c, "mixed"))

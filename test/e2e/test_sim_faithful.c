@@ -67,6 +67,10 @@ Test(sim_faithful, element_flags_before_5_1, .timeout = 60)
 	 * (this alone would pass without the rule). */
 	expect("5.1", "lookup-elem-flags", "errno 22\n");
 	expect("5.0", "lookup-elem-flags", "errno 22\n");
+	/* UPDATE_ELEM always had its flags: BPF_NOEXIST and BPF_EXIST work
+	 * on every kernel, only BPF_F_LOCK is new. */
+	expect("4.9", "update-elem-noexist", "errno 0\n");
+	expect("5.0", "update-elem-noexist", "errno 0\n");
 }
 
 static void mixed(const char *kernel, bool want_native, bool want_emulated)

@@ -145,9 +145,13 @@ static int decide(const struct seccomp_notif *req, uint32_t v)
 
 	switch (cmd) {
 	case BB_MAP_LOOKUP_ELEM:
-	case BB_MAP_UPDATE_ELEM:
 		/* No flags field yet: a non-zero one is a non-zero tail. */
 		return attr.elem.flags && !bb_kv_has(v, BB_KF_ELEM_FLAGS) ? -EINVAL : 0;
+	case BB_MAP_UPDATE_ELEM:
+		/* BPF_ANY/NOEXIST/EXIST since 3.18; anything above (BPF_F_LOCK)
+		 * was the maps' "flags > BPF_EXIST" EINVAL. */
+		return attr.elem.flags > BB_EXIST && !bb_kv_has(v, BB_KF_ELEM_FLAGS) ? -EINVAL
+										       : 0;
 	case BB_MAP_GET_NEXT_KEY:
 		fd_facts(req->pid, (int)attr.elem.map_fd, &f);
 		if (!f.is_map || f.accmode == O_WRONLY)
