@@ -152,12 +152,13 @@ static int getfd_fdinfo(pid_t tid, int fd)
 	return (int)nfd;
 }
 
-/* The fd by id, else through the front end. */
+/* The fd by id, else through the front end (also where fdinfo cannot be
+ * read: a root without /proc; take() itself fails for a bad fd). */
 static int getfd_fallback(struct tf_target *t, int fd)
 {
 	int r = force_take ? -ENODATA : getfd_fdinfo(t->tid, fd);
 
-	if ((r == -ENODATA || r == -EINVAL) && t->take)
+	if ((r == -ENODATA || r == -EINVAL || r == -EBADF) && t->take)
 		return t->take(t->take_arg, fd);
 	return r == -ENODATA ? -EINVAL : r;
 }
