@@ -25,34 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/uapi.h"
+#include "client_bpf.h"
 #include "walk_storm.h"
-
-static long sys_bpf(int cmd, void *attr, unsigned int size)
-{
-	long r = syscall(__NR_bpf, cmd, attr, size);
-
-	return r < 0 ? -errno : r;
-}
-
-static uint64_t p2u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
-		  uint64_t elem_flags, uint64_t flags)
-{
-	struct bb_batch_attr a = {
-		.in_batch = p2u(in), .out_batch = p2u(out), .keys = p2u(keys),
-		.values = p2u(vals), .count = *count, .map_fd = (uint32_t)fd,
-		.elem_flags = elem_flags, .flags = flags,
-	};
-	long r = sys_bpf(cmd, &a, sizeof(a));
-
-	*count = a.count;
-	return r;
-}
 
 struct type {
 	const char *name;

@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "platform/uapi.h"
+#include "client_bpf.h"
 
 #define MAGIC 0x5eed
 #define CHUNK 1000
@@ -80,19 +80,6 @@ long storm_stop(bool report)
 	return atomic_load(&bad_info);
 }
 
-static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count)
-{
-	struct bb_batch_attr a = {
-		.in_batch = (uint64_t)(uintptr_t)in, .out_batch = (uint64_t)(uintptr_t)out,
-		.keys = (uint64_t)(uintptr_t)keys, .values = (uint64_t)(uintptr_t)vals,
-		.count = *count, .map_fd = (uint32_t)fd,
-	};
-	long r = syscall(__NR_bpf, cmd, &a, sizeof(a));
-
-	*count = a.count;
-	return r < 0 ? -errno : r;
-}
-
 /* One walk; 0 when every key came back once with its value. */
 static int walk_once(const char *who, int fd, unsigned int n, int cmd, const char *tag, bool report)
 {
@@ -103,7 +90,7 @@ static int walk_once(const char *who, int fd, unsigned int n, int cmd, const cha
 
 	for (int calls = 0; seen; calls++) {
 		count = CHUNK;
-		r = batch(cmd, fd, calls ? &tok : NULL, &tok, keys, vals, &count);
+		r = batch(cmd, fd, calls ? &tok : NULL, &tok, keys, vals, &count, 0, 0);
 		if (r && r != -ENOENT)
 			break;
 		for (uint32_t i = 0; i < count; i++) {
@@ -131,7 +118,7 @@ static int walk_map(const char *who, unsigned int n, bool report)
 {
 	uint32_t a[16] = { BB_MAP_TYPE_HASH, 4, 8, n }, keys[CHUNK], count;
 	uint64_t vals[CHUNK];
-	long fd = syscall(__NR_bpf, BB_MAP_CREATE, a, sizeof(a));
+	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
 	int fails = 0;
 
 	if (fd < 0)
@@ -142,14 +129,14 @@ static int walk_map(const char *who, unsigned int n, bool report)
 			vals[i] = (uint64_t)keys[i] * 3 + 1;
 		}
 		count = n - from < CHUNK ? n - from : CHUNK;
-		if (batch(BB_MAP_UPDATE_BATCH, (int)fd, NULL, NULL, keys, vals, &count))
+		if (batch(BB_MAP_UPDATE_BATCH, (int)fd, NULL, NULL, keys, vals, &count, 0, 0))
 			fails++;
 	}
 	fails += walk_once(who, (int)fd, n, BB_MAP_LOOKUP_BATCH, "lookup", report) < 0;
 	fails += walk_once(who, (int)fd, n, BB_MAP_LOOKUP_AND_DELETE_BATCH, "lookup-and-delete",
 			   report) < 0;
 	count = CHUNK;
-	if (batch(BB_MAP_LOOKUP_BATCH, (int)fd, NULL, keys, keys, vals, &count) != -ENOENT || count)
+	if (batch(BB_MAP_LOOKUP_BATCH, (int)fd, NULL, keys, keys, vals, &count, 0, 0) != -ENOENT || count)
 		fails++;
 	close((int)fd);
 	return fails ? -1 : 0;
