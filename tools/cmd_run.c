@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * bpfbatch run [--kernel X.Y] [--verbose] [--] CMD [ARGS...]
- * Run CMD with the bpf map batch commands served by a seccomp user-notify
- * supervisor: for static binaries and Go programs, which LD_PRELOAD cannot
- * reach.
+ * bpfbatch run [--kernel X.Y] [--via auto|notify|ptrace] [--verbose] [--] CMD...
+ * Run CMD with the bpf map batch commands served by a supervisor (seccomp
+ * user notification, or ptrace where that is missing or taken): for static
+ * binaries and Go programs, which LD_PRELOAD cannot reach.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,18 +13,24 @@
 #include "sim/sim.h"
 #include "platform/state.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/via.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: bpfbatch run [--kernel X.Y] [--verbose] [--] CMD [ARGS...]\n"
+		"Usage: bpfbatch run [--kernel X.Y] [--via auto|notify|ptrace] [--verbose]\n"
+		"                    [--] CMD [ARGS...]\n"
 		"Run CMD with bpf(2) map batch commands (24..27) served by a supervisor:\n"
 		"natively where the kernel has them, emulated where it does not.\n"
-		"  --kernel X.Y  make the supervisor's own bpf() behave like kernel X.Y\n"
-		"                (for testing the emulated path on a new kernel)\n"
+		"  --kernel X.Y  act as kernel X.Y: its bpf(), and nothing it lacks (for\n"
+		"                testing the emulated path on a new kernel; before 5.0\n"
+		"                there is no seccomp user notification, so ptrace serves)\n"
+		"  --via W       the front end: notify (seccomp user notification, 5.0+),\n"
+		"                ptrace (any kernel; the target shows a tracer), or auto\n"
+		"                (default: notify where the kernel has it and no listener\n"
+		"                is taken yet, else ptrace)\n"
 		"  --verbose     one line per served call on stderr\n"
-		"Needs Linux 5.0+ (seccomp user notification); exits %d when the kernel\n"
-		"cannot supervise or CMD already runs under a notify supervisor.\n",
+		"Exits %d when the front end cannot supervise here.\n",
 		SUP_EXIT_UNSUPPORTED);
 }
 
@@ -32,16 +38,18 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "via", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sup_opts o = { .verbose = bb_state_log() }; /* BPFBATCH_LOG, as the shim reads it */
+	enum sup_via via = SUP_VIA_AUTO;
 	int c;
 
 	optind = 1;
 	/* '+': stop at CMD so its own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+k:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:w:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			if (sim_parse_version(optarg, &o.sim_major, &o.sim_minor) < 0) {
@@ -51,6 +59,12 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.simulate = true;
+			break;
+		case 'w':
+			if (sup_via_parse(optarg, &via) < 0) {
+				fprintf(stderr, "bpfbatch run: --via wants auto, notify or ptrace\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'v':
 			o.verbose = true;
@@ -69,5 +83,5 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.argv = argv + optind;
-	return sup_run(&o);
+	return sup_via_run(&o, via);
 }

@@ -63,6 +63,12 @@ static const uint32_t since[BB_KF_COUNT] = {
 	[BB_KF_SECCOMP_NOTIF_HUP] = BB_KV(5, 8),
 	[BB_KF_SECCOMP_WAIT_KILLABLE_RECV] = BB_KV(5, 19),
 	[BB_KF_PIDFD_THREAD] = BB_KV(6, 9),
+
+	[BB_KF_PTRACE_SEIZE] = BB_KV(3, 4),
+	[BB_KF_SECCOMP_RET_TRACE] = BB_KV(3, 5),
+	[BB_KF_PTRACE_O_EXITKILL] = BB_KV(3, 8),
+	[BB_KF_SECCOMP_TRACE_AFTER_ENTRY] = BB_KV(4, 8), /* 93e35efb8de4 */
+	[BB_KF_FDINFO_MAP_ID] = BB_KV(4, 16),            /* 4316b40914a8 */
 };
 
 uint32_t bb_kfact_since(enum bb_kfact f)

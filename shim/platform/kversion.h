@@ -44,6 +44,15 @@ enum bb_kfact {
 	BB_KF_SECCOMP_NOTIF_HUP,          /* POLLHUP on a listener no task uses any more */
 	BB_KF_SECCOMP_WAIT_KILLABLE_RECV, /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
 	BB_KF_PIDFD_THREAD,               /* pidfd_open(PIDFD_THREAD): a pidfd per thread */
+	/* What the ptrace front end leans on, and what tells it apart. */
+	BB_KF_PTRACE_SEIZE,       /* PTRACE_SEIZE, PTRACE_LISTEN, PTRACE_EVENT_STOP */
+	BB_KF_SECCOMP_RET_TRACE,  /* seccomp filters, SECCOMP_RET_TRACE, PTRACE_O_TRACESECCOMP */
+	BB_KF_PTRACE_O_EXITKILL,  /* tracees die with their tracer */
+	/* The seccomp stop comes after the syscall-enter stop and the filter
+	 * runs again on what the tracer changed (before: seccomp stop first,
+	 * no second look) */
+	BB_KF_SECCOMP_TRACE_AFTER_ENTRY,
+	BB_KF_FDINFO_MAP_ID, /* "map_id:" in a map fd's fdinfo */
 	BB_KF_COUNT,
 };
 

@@ -6,8 +6,19 @@
 #include "platform/stats.h"
 #include "platform/uapi.h"
 
+static bb_raw_judge_fn judge;
+
+void bb_raw_set_judge(bb_raw_judge_fn fn)
+{
+	judge = fn;
+}
+
 long bb_raw_bpf(int cmd, void *attr, unsigned int size)
 {
+	long r;
+
+	if (judge && (r = judge(cmd, attr, size)) != 0)
+		return r;
 	bb_stat_add(BB_STAT_BPF_SYSCALLS, 1);
 	return bb_raw_syscall(__NR_bpf, cmd, (long)attr, size, 0, 0, 0);
 }

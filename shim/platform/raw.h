@@ -13,6 +13,15 @@
 /* bpf(cmd, attr, size) through the raw path. */
 long bb_raw_bpf(int cmd, void *attr, unsigned int size);
 
+/*
+ * Asked before each bpf() of the raw path: 0 lets the call through, a
+ * -errno is its answer instead. Only the bpfbatch tool sets one, to act as
+ * an older kernel whose per-type rules no seccomp filter can express
+ * (`run --kernel X.Y`); the libraries never do. Set before any call.
+ */
+typedef long (*bb_raw_judge_fn)(int cmd, void *attr, unsigned int size);
+void bb_raw_set_judge(bb_raw_judge_fn judge);
+
 /* Per-element map commands; pointers are passed to the kernel as they are. */
 long bb_raw_map_lookup(int fd, const void *key, void *value, uint64_t flags);
 long bb_raw_map_update(int fd, const void *key, const void *value, uint64_t flags);

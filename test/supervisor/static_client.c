@@ -21,19 +21,7 @@
 
 #include <linux/bpf.h> /* program loading: the shim has no need of it */
 
-#include "platform/uapi.h" /* the batch attr layout, shared with the shim */
-
-static long sys_bpf(int cmd, void *attr, unsigned int size)
-{
-	long r = syscall(__NR_bpf, cmd, attr, size);
-
-	return r < 0 ? -errno : r;
-}
-
-static uint64_t p2u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
+#include "client_bpf.h"
 
 static int map_create(uint32_t type, uint32_t max)
 {
@@ -45,20 +33,6 @@ static int map_create(uint32_t type, uint32_t max)
 		exit(1);
 	}
 	return (int)fd;
-}
-
-static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
-		  uint64_t elem_flags, uint64_t flags)
-{
-	struct bb_batch_attr a = {
-		.in_batch = p2u(in), .out_batch = p2u(out), .keys = p2u(keys),
-		.values = p2u(vals), .count = *count, .map_fd = (uint32_t)fd,
-		.elem_flags = elem_flags, .flags = flags,
-	};
-	long r = sys_bpf(cmd, &a, sizeof(a));
-
-	*count = a.count;
-	return r;
 }
 
 static const char *tname(uint32_t type)

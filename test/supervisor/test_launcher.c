@@ -229,14 +229,29 @@ Test(launcher, fdinfo_fallback_for_kernels_without_pidfd_getfd)
 	same_as_native(RUN_54, "efault", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
 }
 
+/* A listener is taken: --via notify says so; the default takes ptrace. */
 Test(launcher, nested_supervisor_is_refused_clearly)
 {
 	static struct out o;
-	const char *argv[] = { tool(), "run", "--", tool(), "run", "--", "/bin/true", NULL };
+	const char *argv[] = { tool(), "run", "--", tool(), "run", "--via", "notify", "--",
+			       "/bin/true", NULL };
 
 	run(argv, NULL, &o);
 	cr_assert_eq(o.status, 2, "exit %d: %s", o.status, o.err);
 	cr_assert(strstr(o.err, "cannot nest"), "%s", o.err);
+}
+
+Test(launcher, nested_supervisor_falls_back_to_ptrace)
+{
+	static struct out native, o;
+	const char *argv[] = { tool(), "run", "--", tool(), "run", "--verbose", "--",
+			       STATIC_CLIENT, "basic", NULL };
+
+	client(NATIVE, "basic", NULL, &native);
+	run(argv, NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert(strstr(o.err, "already taken: ptrace"), "%s", o.err);
+	cr_assert_str_eq(o.text, native.text);
 }
 
 Test(launcher, exit_status_is_the_targets)

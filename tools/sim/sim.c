@@ -9,12 +9,14 @@
  */
 #include <errno.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "platform/kversion.h"
 #include "common/filter.h"
 #include "sim/sim.h"
+#include "sim/sim_features.h"
 #include "sim/sim_notify.h"
 
 int sim_first_unknown_cmd(unsigned major, unsigned minor)
@@ -46,18 +48,20 @@ int sim_parse_version(const char *s, unsigned *major, unsigned *minor)
 }
 
 /*
- * EINVAL for every cmd whose low 32 bits are >= first. A range compare would
- * see the upper half of the register (see filter_bpf_cmd()), so cover
- * [first, 2^32) with aligned power-of-two blocks, each a masked-equality
- * test on the low 32 bits (at most 32 rules).
+ * EINVAL for every cmd whose low 32 bits are in [lo, hi). A range compare
+ * would see the upper half of the register (see filter_bpf_cmd()), so cover
+ * the range with aligned power-of-two blocks, each a masked-equality test on
+ * the low 32 bits (at most 64 rules).
  */
-static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first)
+static int add_cmd_range(scmp_filter_ctx ctx, uint64_t lo, uint64_t hi)
 {
-	uint64_t v = first, size;
+	uint64_t v = lo, size;
 	int r;
 
-	while (v < (1ull << 32)) {
-		size = v & -v;
+	while (v < hi) {
+		size = v ? v & -v : 1ull << 32;
+		while (v + size > hi)
+			size >>= 1;
 		r = filter_bpf_cmd(ctx, SCMP_ACT_ERRNO(EINVAL), (uint32_t)~(size - 1),
 				   (uint32_t)v);
 		if (r < 0)
@@ -65,6 +69,29 @@ static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first)
 		v += size;
 	}
 	return 0;
+}
+
+/* Every command from @first on; with @except_batch, not 24..27. */
+static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first, bool except_batch)
+{
+	uint64_t lo = BB_MAP_LOOKUP_BATCH, hi = BB_MAP_DELETE_BATCH + 1;
+	int r;
+
+	if (!except_batch || first >= hi)
+		return add_cmd_range(ctx, first, 1ull << 32);
+	r = add_cmd_range(ctx, first, lo > first ? lo : first);
+	return r ? r : add_cmd_range(ctx, hi, 1ull << 32);
+}
+
+int sim_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor, bool except_batch)
+{
+	int first = sim_first_unknown_cmd(major, minor), r;
+
+	if (first == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(bpf), 0);
+	else
+		r = add_unknown_cmd_rules(ctx, (uint32_t)first, except_batch);
+	return r ? r : sim_feature_rules(ctx, BB_KV(major, minor));
 }
 
 int sim_install(unsigned major, unsigned minor)
@@ -75,16 +102,12 @@ int sim_install(unsigned major, unsigned minor)
 int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 {
 	scmp_filter_ctx ctx;
-	int first = sim_first_unknown_cmd(major, minor);
 	int r, notify = 0;
 
 	r = filter_new(&ctx);
 	if (r < 0)
 		return r;
-	if (first == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(bpf), 0);
-	else
-		r = add_unknown_cmd_rules(ctx, (uint32_t)first);
+	r = sim_add_rules(ctx, major, minor, false);
 	if (r < 0)
 		goto out;
 	if (listener) {

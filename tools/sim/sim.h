@@ -6,6 +6,9 @@
 #ifndef BPFBATCH_SIM_H
 #define BPFBATCH_SIM_H
 
+#include <seccomp.h>
+#include <stdbool.h>
+
 #include "platform/uapi.h"
 
 /* Number of bpf commands the table knows (0 .. SIM_NCMDS - 1). */
@@ -26,9 +29,17 @@ int sim_first_unknown_cmd(unsigned major, unsigned minor);
 int sim_parse_version(const char *s, unsigned *major, unsigned *minor);
 
 /*
+ * Add to @ctx what kernel major.minor answers by the syscall's registers
+ * alone: EINVAL for bpf commands it does not know (with @except_batch, not
+ * for 24..27, which a front end serves), ENOSYS for bpf() before 3.18, and
+ * the syscalls and flags it lacks (sim_features.h). 0 or -errno.
+ */
+int sim_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor, bool except_batch);
+
+/*
  * Install, in the calling thread (and everything it execs or forks later),
- * a filter under which bpf() behaves like kernel major.minor's: unknown
- * commands fail with EINVAL, and before 3.18 bpf() fails with ENOSYS.
+ * a filter of sim_add_rules(): bpf() behaves like kernel major.minor's as
+ * far as the command number decides it, and what that kernel lacks fails.
  * Returns 0 or -errno.
  */
 int sim_install(unsigned major, unsigned minor);

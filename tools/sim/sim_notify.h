@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * The part of an old kernel that the command number alone does not decide:
- * a command the kernel knows but not for every map type (batch on LPM tries
- * before 5.13 and on map-in-map before 5.19, LOOKUP_AND_DELETE_ELEM on hash
- * maps before 5.14, GET_NEXT_KEY on LPM tries before 4.16), or not for every
- * argument (GET_NEXT_KEY with a NULL key before 4.12, per-element flags
- * before 5.1). Those commands are sent to a user-notify listener that reads
- * the call (the target's attr, its fd's fdinfo) and either fails it as that
- * kernel would or lets the real kernel run it.
+ * The per-type and per-argument rules of an old kernel (sim_judge.h),
+ * served through a user-notify listener: the calls that need a look go to
+ * it, and it fails them as that kernel would or lets the real kernel run
+ * them.
  *
  * A process has one listener at most, so CMD cannot itself install another
  * (e.g. `bpfbatch run`) under a simulator that needs one.

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "platform/fdinfo.h"
+#include "platform/kversion.h"
 #include "platform/raw.h"
 #include "platform/uapi.h"
 
@@ -26,11 +27,22 @@
 #define PIDFD_THREAD O_EXCL
 #endif
 
-static bool use_fdinfo;
+static bool use_fdinfo, force_take;
+static bool fdinfo_ids = true; /* the map id in fdinfo may be used */
 
 void tf_force_fdinfo(void)
 {
 	use_fdinfo = true;
+}
+
+void tf_force_take(void)
+{
+	use_fdinfo = force_take = true;
+}
+
+void tf_act_as(uint32_t v)
+{
+	fdinfo_ids = bb_kv_has(v, BB_KF_FDINFO_MAP_ID);
 }
 
 /* "Tgid:" of a thread: the process whose pidfd reaches the thread's fds on
@@ -59,6 +71,8 @@ int tf_open(struct tf_target *t, pid_t tid)
 
 	t->tid = tid;
 	t->pidfd = -1;
+	t->take = NULL;
+	t->take_arg = NULL;
 	if (use_fdinfo)
 		return 0;
 	fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
@@ -98,8 +112,10 @@ static int read_fdinfo(pid_t tid, int fd, uint32_t *map_id, int *accmode)
 
 	if (r)
 		return r;
-	if (!fi.map.id)
+	if (!fi.is_map)
 		return -EINVAL; /* an open fd, but not a BPF map */
+	if (!fi.map.id || !fdinfo_ids)
+		return -ENODATA; /* a map, but no id to reopen it by */
 	*map_id = fi.map.id;
 	*accmode = (int)(fi.flags & O_ACCMODE);
 	return 0;
@@ -136,18 +152,29 @@ static int getfd_fdinfo(pid_t tid, int fd)
 	return (int)nfd;
 }
 
+/* The fd by id, else through the front end (also where fdinfo cannot be
+ * read: a root without /proc; take() itself fails for a bad fd). */
+static int getfd_fallback(struct tf_target *t, int fd)
+{
+	int r = force_take ? -ENODATA : getfd_fdinfo(t->tid, fd);
+
+	if ((r == -ENODATA || r == -EINVAL || r == -EBADF) && t->take)
+		return t->take(t->take_arg, fd);
+	return r == -ENODATA ? -EINVAL : r;
+}
+
 int tf_getfd(struct tf_target *t, int fd)
 {
 	long nfd;
 
 	if (use_fdinfo || t->pidfd < 0)
-		return getfd_fdinfo(t->tid, fd);
+		return getfd_fallback(t, fd);
 	nfd = syscall(SYS_pidfd_getfd, t->pidfd, fd, 0);
 	if (nfd >= 0)
 		return (int)nfd;
 	if (errno == ENOSYS) {
 		use_fdinfo = true; /* 5.3-5.5: pidfds but no pidfd_getfd */
-		return getfd_fdinfo(t->tid, fd);
+		return getfd_fallback(t, fd);
 	}
 	return -errno;
 }

@@ -8,6 +8,8 @@
 #   bpfbatch sim --kernel 5.4 fails: cilium/ebpf finds no batch API
 #   bpfbatch run --kernel 5.4 passes, transcript T (emulated)
 #   bpfbatch run              passes, transcript T (served natively)
+#   bpfbatch run --via ptrace passes, transcript T (natively and emulated)
+#   bpfbatch run --kernel 4.19, 4.14, 4.9: passes, transcript T (ptrace)
 #
 # usage: test_go_client.sh OUTPUT_BINARY   (BPFBATCH_TOOL from the env)
 set -uo pipefail
@@ -60,10 +62,14 @@ if [ "$(cat "$tmp/sim.rc")" != 2 ] || ! grep -q "^batch API unsupported" "$tmp/s
   report "under sim --kernel 5.4: want exit 2 and 'batch API unsupported', got exit $(cat "$tmp/sim.rc")" sim
 fi
 
-for mode in "run54:run --kernel 5.4" "run:run"; do
+for mode in "run54:run --kernel 5.4" "run:run" "ptrace:run --via ptrace" \
+  "ptrace-emu:env BPFBATCH_MODE=emulate $tool run --via ptrace" \
+  "run419:run --kernel 4.19" "run414:run --kernel 4.14" "run49:run --kernel 4.9"; do
   name=${mode%%:*}
-  # shellcheck disable=SC2086 # the subcommand words are meant to split
-  run "$name" "$tool" ${mode#*:} -- "$bin"
+  cmd=${mode#*:}
+  [ "${cmd%% *}" = env ] || cmd="$tool $cmd"
+  # shellcheck disable=SC2086 # the command's words are meant to split
+  run "$name" $cmd -- "$bin"
   if [ "$(cat "$tmp/$name.rc")" != 0 ]; then
     report "under bpfbatch ${mode#*:}: exit $(cat "$tmp/$name.rc")" "$name"
   elif ! diff -u "$tmp/native.out" "$tmp/$name.out" >"$tmp/$name.diff"; then
@@ -74,7 +80,8 @@ done
 
 # Go's preemption signals (and a storm of SIGUSR1) hit threads while the
 # supervisor serves their calls: none may be served twice or lost.
-for mode in "sig54:run --kernel 5.4" "sig:run"; do
+for mode in "sig54:run --kernel 5.4" "sig:run" "sig-ptrace:run --via ptrace" \
+  "sig49:run --kernel 4.9"; do
   name=${mode%%:*}
   # shellcheck disable=SC2086
   run "$name" "$tool" ${mode#*:} -- "$bin" signals
@@ -86,5 +93,5 @@ done
 if [ "$fails" -ne 0 ]; then
   exit 1
 fi
-echo "go client: native, sim 5.4 (refused), run 5.4 and run agree"
+echo "go client: native, sim 5.4 (refused), run (notify and ptrace, 5.4 to 4.9) agree"
 cat "$tmp/native.out"
