@@ -51,14 +51,12 @@ same() {
 
 # Walks print only totals and checks: the same text on every kernel, so the
 # reference is the client on this one (the simulated preloaded run would
-# take a minute). 4.14 is the fdinfo-without-id case of 4.9 (types cover it).
+# take a minute).
 for k in 4.19 4.14 4.9; do
   same "run --kernel $k types" \
     "$tool" sim --kernel "$k" -- env LD_PRELOAD="$so" "$dynamic" types :: \
     "$tool" run --kernel "$k" -- "$static" types
-  if [ "$k" != 4.14 ]; then
-    same "run --kernel $k walk" "$dynamic" walk :: "$tool" run --kernel "$k" -- "$static" walk
-  fi
+  same "run --kernel $k walk" "$dynamic" walk :: "$tool" run --kernel "$k" -- "$static" walk
   out=$("$tool" run --kernel "$k" -- "$static" tracer 2>&1)
   [ "$out" = "tracer=yes listeners=0" ] || fail "run --kernel $k tracer: $out"
 done
