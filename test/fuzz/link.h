@@ -24,6 +24,7 @@ struct fz_cfg {
 	bool api;		/* C API (bpfbatch_map_*_batch) instead of the preloaded syscall() */
 	bool emulate;		/* BPFBATCH_MODE=emulate */
 	bool lpm_walks;		/* the simulated kernel can walk LPM tries (>= 4.16) */
+	bool passthrough;	/* the shim passes every call to this kernel: a self-test */
 	uint32_t share;		/* percent of the op budget */
 };
 

@@ -73,6 +73,11 @@ void fz_run_close(struct fz_run *r)
 	fz_univ_free(&r->u);
 }
 
+bool fz_run_kernel_rules(const struct fz_run *r, int side, const struct fz_walk *w)
+{
+	return (side == FZ_NAT || r->cfg->passthrough) && !(w && w->emu_only);
+}
+
 struct fz_walk *fz_run_walk(struct fz_run *r, uint32_t id)
 {
 	for (uint32_t i = 0; i < r->nwalks; i++)
@@ -109,7 +114,8 @@ void fz_run_set(struct fz_run *r, int side, uint32_t i, const void *val, const s
 			continue;
 		/* The kernel's LPM walk restarts when its token key goes: it
 		 * promises nothing across deletions (semantics.md §9). */
-		if (!now && side == FZ_NAT && r->u.fam == FZ_FAM_LPM && ws->started && !ws->done)
+		if (!now && fz_run_kernel_rules(r, side, r->walks[w]) && r->u.fam == FZ_FAM_LPM &&
+		    ws->started && !ws->done)
 			ws->unreliable = true;
 		fz_wside_changed(ws, i, now);
 	}

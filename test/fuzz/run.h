@@ -50,6 +50,10 @@ void fz_run_op(struct fz_run *r, const struct fz_op *op);
 /* End of sequence: both maps against their models, and each other. */
 void fz_run_final(struct fz_run *r);
 
+/* Is this side judged by the kernel's rules (the native side; both in the
+ * pass-through self-test), or by the emulation's promises? */
+bool fz_run_kernel_rules(const struct fz_run *r, int side, const struct fz_walk *w);
+
 struct fz_walk *fz_run_walk(struct fz_run *r, uint32_t id);
 void fz_run_walk_remove(struct fz_run *r, struct fz_walk *w);
 /* Change key i on one side's model (val NULL: gone); open walks other than

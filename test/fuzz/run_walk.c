@@ -137,7 +137,7 @@ static void side_call(struct fz_run *r, struct fz_walk *w, int s, const struct f
 }
 
 /* After a failed drain call: what did it delete? */
-static void drain_efault(struct fz_run *r, int s)
+static void drain_efault(struct fz_run *r, const struct fz_walk *w, int s)
 {
 	struct fz_model now;
 	char a[160], b[160];
@@ -152,7 +152,7 @@ static void drain_efault(struct fz_run *r, int s)
 	}
 	for (uint32_t i = 0; i < now.n; i++)
 		gone += r->m[s].present[i] && !now.present[i];
-	if (s == FZ_NAT) /* the kernel loses the buckets it unlinked (§3.2) */
+	if (fz_run_kernel_rules(r, s, w)) /* the kernel loses the buckets it unlinked (§3.2) */
 		for (uint32_t i = 0; i < now.n; i++)
 			if (r->m[s].present[i] && !now.present[i])
 				fz_run_set(r, s, i, NULL, NULL);
@@ -198,7 +198,7 @@ static bool check_call(struct fz_run *r, struct fz_walk *w, int s, const struct 
 		return false;
 	}
 	if (err == ENOSPC) {
-		if (s == FZ_NAT && hash && n == 0)
+		if (fz_run_kernel_rules(r, s, w) && hash && n == 0)
 			return false; /* a bucket larger than count */
 		FAIL("enospc", "W%u: ENOSPC count=%u (the emulation never answers ENOSPC)", w->id, n);
 	}
@@ -210,7 +210,7 @@ static bool check_call(struct fz_run *r, struct fz_walk *w, int s, const struct 
 		if (hash && !fo && !untouched(res->buf[RQ_OUT_BATCH], res->len[RQ_OUT_BATCH]))
 			FAIL("efault", "W%u: EFAULT but out_batch was written", w->id);
 		if (w->del)
-			drain_efault(r, s);
+			drain_efault(r, w, s);
 		return false;
 	}
 	if (err && err != ENOENT)
@@ -297,13 +297,13 @@ static bool account(struct fz_run *r, struct fz_walk *w, int s, const struct fz_
 
 	if (op->kind == FZ_OP_REISSUE)
 		keep = op->adopt ? ws->nsteps - 1 - op->back : FZ_OFF_PATH;
-	k = fz_wside_account(ws, w->del, st, keep, !(s == FZ_NAT && ws->unreliable));
+	k = fz_wside_account(ws, w->del, st, keep, !ws->unreliable);
 	if (k >= 0)
 		FAIL("walk-duplicate", "W%u: key #%ld returned a second time in one walk, "
 		     "without being deleted and inserted in between", w->id, k);
 	if (ws->nsteps > 2 * r->u.n + 16)
 		FAIL("walk-endless", "W%u: %u calls and no end", w->id, ws->nsteps);
-	if (!ws->done || w->partial || (s == FZ_NAT && ws->unreliable))
+	if (!ws->done || w->partial || ws->unreliable)
 		return true;
 	k = fz_wside_missed(ws, r->u.n);
 	if (k >= 0)
@@ -319,7 +319,10 @@ static void compare_walks(struct fz_run *r, struct fz_walk *w)
 	uint32_t stable = 0, ra = 0, rb = 0;
 	long first = -1;
 
-	if (a->unreliable || w->emu_only)
+	if (a->unreliable || b->unreliable || w->emu_only)
+		return;
+	/* From a key: where a walk starts depends on the rest of the map */
+	if (w->partial && memcmp(a->start, b->start, r->u.n))
 		return;
 	for (uint32_t k = 0; k < r->u.n; k++) {
 		if (!a->start[k] || a->touched[k] || !b->start[k] || b->touched[k])
