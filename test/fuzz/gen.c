@@ -248,6 +248,16 @@ bool fz_gen_op(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
 	if (g->left == 0 || g->phase)
 		return gen_tail(g, r, op);
 	g->left--;
+	/* A caller that got EFAULT fixes its buffers and calls again with the
+	 * same token: that must return what the failed call would have. */
+	if (g->retry_walk && fz_run_walk(r, g->retry_walk) && fz_pct(rng, 70)) {
+		op->kind = FZ_OP_STEP;
+		op->walk = g->retry_walk;
+		op->count = g->retry_count;
+		g->retry_walk = 0;
+		return true;
+	}
+	g->retry_walk = 0;
 	for (;;) {
 		uint32_t k = fz_below(rng, 100);
 		const struct fz_walk *w = pick_walk(g, r);
@@ -287,6 +297,10 @@ bool fz_gen_op(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
 			op->kind = FZ_OP_CHECK;
 		} else {
 			continue;
+		}
+		if ((op->kind == FZ_OP_STEP || op->kind == FZ_OP_REISSUE) && op->fault) {
+			g->retry_walk = op->walk;
+			g->retry_count = op->count;
 		}
 		return true;
 	}

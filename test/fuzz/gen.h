@@ -40,6 +40,8 @@ struct fz_gen {
 	uint32_t next_walk;
 	uint32_t left;		/* random ops before the tail */
 	int phase;		/* 0 random ops, 1 the tail, 2 complete */
+	uint32_t retry_walk;	/* the last op faulted on this walk (0: none) */
+	uint32_t retry_count;
 	uint32_t tail_left;	/* bound on the tail's steps */
 };
 

@@ -78,7 +78,7 @@ bool fz_run_kernel_rules(const struct fz_run *r, int side, const struct fz_walk 
 	return (side == FZ_NAT || r->cfg->passthrough) && !(w && w->emu_only);
 }
 
-struct fz_walk *fz_run_walk(struct fz_run *r, uint32_t id)
+struct fz_walk *fz_run_walk(const struct fz_run *r, uint32_t id)
 {
 	for (uint32_t i = 0; i < r->nwalks; i++)
 		if (r->walks[i]->id == id)

@@ -54,7 +54,7 @@ void fz_run_final(struct fz_run *r);
  * pass-through self-test), or by the emulation's promises? */
 bool fz_run_kernel_rules(const struct fz_run *r, int side, const struct fz_walk *w);
 
-struct fz_walk *fz_run_walk(struct fz_run *r, uint32_t id);
+struct fz_walk *fz_run_walk(const struct fz_run *r, uint32_t id);
 void fz_run_walk_remove(struct fz_run *r, struct fz_walk *w);
 /* Change key i on one side's model (val NULL: gone); open walks other than
  * 'by' note it. */
