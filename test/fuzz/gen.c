@@ -130,7 +130,9 @@ static uint32_t value_seed(struct fz_gen *g, const struct fz_run *r, uint32_t ba
 {
 	if (r->u.kind != FZ_HOM)
 		return (uint32_t)fz_next(&g->rng);
-	return fz_pct(&g->rng, bad_pct) ? FZ_POOL + fz_below(&g->rng, 2) : fz_below(&g->rng, FZ_POOL);
+	if (fz_pct(&g->rng, bad_pct))
+		return FZ_POOL + fz_below(&g->rng, 2);
+	return fz_below(&g->rng, FZ_POOL);
 }
 
 static void write_keys(struct fz_gen *g, const struct fz_run *r, struct fz_op *op, uint32_t n,
@@ -275,7 +277,8 @@ bool fz_gen_op(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
 			op->kind = FZ_OP_REISSUE;
 			op->walk = w->id;
 			call_parts(g, r, op);
-			op->back = fz_pct(rng, 60) ? 0 : fz_pct(rng, 50) ? 1 : fz_below(rng, most + 1);
+			/* mostly a retry of the last call; sometimes further back */
+			op->back = fz_pct(rng, 60) ? 0 : fz_pct(rng, 50) ? 1 : fz_below(rng, most);
 			op->adopt = fz_pct(rng, 60);
 			op->same_count = fz_pct(rng, 80);
 		} else if (k < 57 && w && on(g, FZ_SKIP_FORK) && r->nwalks < FZ_WALKS_MAX) {

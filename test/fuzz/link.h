@@ -21,7 +21,7 @@
 struct fz_cfg {
 	const char *name;
 	const char *kernel;	/* "bpfbatch sim --kernel" version, or NULL: this kernel */
-	bool api;		/* C API (bpfbatch_map_*_batch) instead of the preloaded syscall() */
+	bool api;		/* the C API (bpfbatch_map_*_batch), not the preloaded syscall() */
 	bool emulate;		/* BPFBATCH_MODE=emulate */
 	bool lpm_walks;		/* the simulated kernel can walk LPM tries (>= 4.16) */
 	bool passthrough;	/* the shim passes every call to this kernel: a self-test */

@@ -63,7 +63,7 @@ static void usage(FILE *f)
 		"  --seq N        run only sequence N of the seed (with --config: one sequence)\n"
 		"  --skip WHAT    do not generate: %s\n"
 		"  --max-fail N   stop after N failing sequences (default 3)\n"
-		"  --shrink-runs N  replays spent minimising each failure (default 1500, 0: none)\n",
+		"  --shrink-runs N  replays to minimise each failure (default 1500, 0: none)\n",
 		fz_skip_names());
 }
 
@@ -200,8 +200,8 @@ static unsigned run_config(unsigned ci, const struct opts *o, struct fz_ctx *x, 
 			++*failures;
 			/* the same rule again adds little: say so, do not shrink */
 			if (!strcmp(f.check, last))
-				printf("FAIL [%s] seq %" PRIu64 " (%s): %s again\n", x->cfg->name, n,
-				       fz_kind_name(seq.kind), f.check);
+				printf("FAIL [%s] seq %" PRIu64 " (%s): %s again\n",
+				       x->cfg->name, n, fz_kind_name(seq.kind), f.check);
 			else
 				report(x, o, n, &seq, &f);
 			snprintf(last, sizeof(last), "%s", f.check);
@@ -256,8 +256,9 @@ int main(int argc, char **argv)
 			share += configs[i].share ? configs[i].share : 100;
 	for (unsigned i = 0; i < NCONFIGS && failures < o.max_fail; i++)
 		if (o.cfg_mask & (1u << i))
-			run_config(i, &o, &x, o.calls * (configs[i].share ? configs[i].share : 100) /
-					      share, &failures);
+			run_config(i, &o, &x,
+				   o.calls * (configs[i].share ? configs[i].share : 100) / share,
+				   &failures);
 	printf("bpfbatch-fuzz: seed 0x%016" PRIx64 ": %" PRIu64 " batch calls, %" PRIu64
 	       " ops in %.1f s; %u failing sequence%s\n", o.seed, x.calls, x.ops, now() - t0,
 	       failures, failures == 1 ? "" : "s");

@@ -116,8 +116,8 @@ const char *fz_op_str(const struct fz_op *op, char *buf, size_t len)
 	case FZ_OP_STEP:
 		o = add(buf, len, o, "W%u %s", op->walk, op->fresh ? "new" : "step");
 		if (op->fresh) {
-			o = add(buf, len, o, " %s in_batch=%s", op->del ? "LOOKUP_AND_DELETE" : "LOOKUP",
-				starts[op->start]);
+			o = add(buf, len, o, " %s in_batch=%s",
+				op->del ? "LOOKUP_AND_DELETE" : "LOOKUP", starts[op->start]);
 			if (op->start == FZ_START_KEY)
 				o = add(buf, len, o, "#%u", op->start_key);
 		}
@@ -129,7 +129,8 @@ const char *fz_op_str(const struct fz_op *op, char *buf, size_t len)
 		call_parts(op, buf, len, o);
 		break;
 	case FZ_OP_FORK:
-		add(buf, len, o, "W%u = copy of W%u's token (a second reader)", op->walk2, op->walk);
+		add(buf, len, o, "W%u = copy of W%u's token (a second reader)", op->walk2,
+		    op->walk);
 		break;
 	case FZ_OP_ABANDON:
 		add(buf, len, o, "W%u abandoned", op->walk);

@@ -35,8 +35,8 @@ int fz_run_open(struct fz_run *r, const struct fz_seq *seq)
 	if (!e && fz_link_add_fd(r->link[FZ_EMU], r->fd[FZ_EMU]))
 		e = -EPIPE;
 	if (e) {
-		fz_failf(&r->fail, 0, "setup", "cannot set up a %s map: %s", fz_kind_name(seq->kind),
-			 strerror(-e));
+		fz_failf(&r->fail, 0, "setup", "cannot set up a %s map: %s",
+			 fz_kind_name(seq->kind), strerror(-e));
 		return -1;
 	}
 	for (uint32_t i = 0; i < seq->nfill; i++) {
@@ -211,7 +211,8 @@ static void resync(struct fz_run *r)
 			if (!memcmp(v, fz_model_val(&r->m[FZ_EMU], i), r->u.stride) &&
 			    r->m[FZ_EMU].present[i])
 				continue;
-			if (value_in_for(r, v, in) && !bpf_map_update_elem(r->fd[FZ_EMU], key, in, 0))
+			if (value_in_for(r, v, in) &&
+			    !bpf_map_update_elem(r->fd[FZ_EMU], key, in, 0))
 				fz_run_set(r, FZ_EMU, i, v, NULL);
 		} else if (r->m[FZ_EMU].present[i] && !bpf_map_delete_elem(r->fd[FZ_EMU], key)) {
 			fz_run_set(r, FZ_EMU, i, NULL, NULL);

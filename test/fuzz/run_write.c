@@ -74,8 +74,8 @@ static void predict(const struct fz_run *r, int s, const struct fz_op *op, const
 			e = EFAULT;
 		else if (c->cmd == FZ_CMD_UPDATE && (size_t)(i + 1) * vs > c->buf[RQ_VALUES].len)
 			e = EFAULT;
-		else if (c->cmd == FZ_CMD_UPDATE && (e = update_error(r, present, k, op->vals[i], count)))
-			;
+		else if (c->cmd == FZ_CMD_UPDATE)
+			e = update_error(r, present, k, op->vals[i], count);
 		else if (c->cmd == FZ_CMD_DELETE && k >= r->u.n)
 			e = EINVAL; /* LPM: prefixlen past the maximum */
 		else if (c->cmd == FZ_CMD_DELETE && !present[k])

@@ -200,8 +200,9 @@ int fz_univ_new(struct fz_univ *u, enum fz_kind k, const struct fz_pool *pool, s
 		u->fam = FZ_FAM_ARRAY;
 		u->n = pick_n(r, FZ_UNIV_MAX);
 		u->nbad = 4;
-		u->ms = (struct mspec){ k == FZ_ARRAY ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_PERCPU_ARRAY,
-					4, vs, u->n };
+		u->ms = (struct mspec){
+			k == FZ_ARRAY ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_PERCPU_ARRAY, 4, vs, u->n
+		};
 		break;
 	case FZ_LPM8:
 	case FZ_LPM20:
