@@ -8,7 +8,7 @@
 
 static const char *const skip_names[] = {
 	"reissue", "fork", "fault", "drain", "flags", "write", "elem", "abandon", "zero",
-	"keystart",
+	"keystart", "partial",
 };
 
 unsigned fz_skip_parse(const char *s)
@@ -21,7 +21,7 @@ unsigned fz_skip_parse(const char *s)
 
 const char *fz_skip_names(void)
 {
-	return "reissue fork fault drain flags write elem abandon zero keystart";
+	return "reissue fork fault drain flags write elem abandon zero keystart partial";
 }
 
 static bool on(const struct fz_gen *g, unsigned what)
@@ -103,7 +103,7 @@ static void call_parts(struct fz_gen *g, const struct fz_run *r, struct fz_op *o
 		op->fault = k < 30 ? FZ_F_KEYS : k < 60 ? FZ_F_VALUES : k < 80 ? FZ_F_OUT :
 			    k < 90 || g->api ? FZ_F_IN : FZ_F_ATTR;
 		op->fault_at = fz_pct(rng, 20) ? 0 : fz_below(rng, op->count);
-		op->partial = fz_below(rng, 64);
+		op->partial = on(g, FZ_SKIP_PARTIAL) ? fz_below(rng, 64) : 0;
 	}
 }
 
@@ -176,7 +176,7 @@ static void gen_write(struct fz_gen *g, const struct fz_run *r, struct fz_op *op
 
 		op->fault = k < 5 ? FZ_F_KEYS : k < 9 || g->api ? FZ_F_VALUES : FZ_F_ATTR;
 		op->fault_at = fz_below(rng, n);
-		op->partial = fz_below(rng, 64);
+		op->partial = on(g, FZ_SKIP_PARTIAL) ? fz_below(rng, 64) : 0;
 	}
 }
 

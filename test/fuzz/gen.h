@@ -25,6 +25,7 @@ enum fz_skip {
 	FZ_SKIP_ABANDON = 1u << 7,	/* abandoned walks */
 	FZ_SKIP_ZERO = 1u << 8,		/* count 0 */
 	FZ_SKIP_KEYSTART = 1u << 9,	/* walks started at a key */
+	FZ_SKIP_PARTIAL = 1u << 10,	/* faults inside an element (only between) */
 };
 
 /* Parse a --skip name; 0 if unknown. */
