@@ -58,7 +58,6 @@ void fz_gen_seq(struct fz_gen *g, enum fz_kind kind, struct fz_seq *seq)
 	fz_univ_free(&u);
 	g->left = fz_range(&g->rng, 20, 300);
 	g->next_walk = 1;
-	g->phase = 0;
 }
 
 /* Mostly small counts (many calls per walk), some up to 300, and often the
@@ -212,34 +211,6 @@ static void gen_new_walk(struct fz_gen *g, const struct fz_run *r, struct fz_op 
 	call_parts(g, r, op);
 }
 
-/* The tail: every open walk stepped to its end with big counts, then a
- * check of both maps. */
-static bool gen_tail(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
-{
-	const struct fz_walk *w;
-
-	if (g->phase == 0) {
-		g->phase = 1;
-		g->tail_left = 64 * FZ_WALKS_MAX;
-	}
-	if (g->phase == 2)
-		return false;
-	if (!r->nwalks || !g->tail_left--) {
-		g->phase = 2;
-		op->kind = FZ_OP_CHECK;
-		return true;
-	}
-	w = r->walks[0];
-	op->walk = w->id;
-	if (w->del && r->u.fam == FZ_FAM_ARRAY) {
-		op->kind = FZ_OP_ABANDON; /* 524 forever */
-		return true;
-	}
-	op->kind = FZ_OP_STEP;
-	op->count = 300;
-	return true;
-}
-
 bool fz_gen_op(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
 {
 	struct fz_rng *rng = &g->rng;
@@ -247,8 +218,8 @@ bool fz_gen_op(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
 	bool arr = r->u.fam == FZ_FAM_ARRAY;
 
 	memset(op, 0, sizeof(*op));
-	if (g->left == 0 || g->phase)
-		return gen_tail(g, r, op);
+	if (g->left == 0)
+		return false; /* seq.c finishes the open walks */
 	g->left--;
 	/* A caller that got EFAULT fixes its buffers and calls again with the
 	 * same token: that must return what the failed call would have. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * Random sequences: the initial contents, then ops chosen from the running
- * state (open walks, what the native map holds), then a tail that finishes
- * every open walk and checks the maps.
+ * state (open walks, what the native map holds). The run finishes the walks
+ * left open (seq.c).
  */
 #ifndef BPFBATCH_FUZZ_GEN_H
 #define BPFBATCH_FUZZ_GEN_H
@@ -39,11 +39,9 @@ struct fz_gen {
 	bool api;		/* no read-only attr: the C API has no attr */
 	bool lpm_walks;		/* the simulated kernel can walk LPM tries */
 	uint32_t next_walk;
-	uint32_t left;		/* random ops before the tail */
-	int phase;		/* 0 random ops, 1 the tail, 2 complete */
+	uint32_t left;		/* random ops still to come */
 	uint32_t retry_walk;	/* the last op faulted on this walk (0: none) */
 	uint32_t retry_count;
-	uint32_t tail_left;	/* bound on the tail's steps */
 };
 
 /* Kind, universe seed and initial contents of a new sequence. */

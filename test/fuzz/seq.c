@@ -27,6 +27,32 @@ static void run_done(struct fz_ctx *x, struct fz_run *r, struct fz_fail *fail)
 	fz_run_close(r);
 }
 
+/*
+ * The end of every run, generated or replayed: each open walk is stepped to
+ * its end with the largest count (a walk's promises are judged when it
+ * ends, so a shortened sequence still shows a key it lost), then both maps
+ * are read back.
+ */
+static void finish(struct fz_run *r, uint32_t nops, FILE *trace)
+{
+	char buf[256];
+
+	for (uint32_t i = 0; r->nwalks && !r->fail.failed && i < 64 * FZ_WALKS_MAX; i++) {
+		const struct fz_walk *w = r->walks[0];
+		struct fz_op op = { .kind = FZ_OP_STEP, .walk = w->id, .count = 300 };
+
+		if (w->del && r->u.fam == FZ_FAM_ARRAY)
+			op.kind = FZ_OP_ABANDON; /* 524 for ever */
+		r->op = nops + i;
+		if (trace)
+			fprintf(trace, "    end: %s\n", fz_op_str(&op, buf, sizeof(buf)));
+		fz_run_op(r, &op);
+	}
+	r->op = nops;
+	if (!r->fail.failed)
+		fz_run_final(r);
+}
+
 void fz_seq_run(struct fz_ctx *x, uint64_t seed, enum fz_kind kind, struct fz_seq *seq,
 		struct fz_fail *fail)
 {
@@ -48,9 +74,7 @@ void fz_seq_run(struct fz_ctx *x, uint64_t seed, enum fz_kind kind, struct fz_se
 			fz_run_op(&r, &op);
 			fz_op_free(&op);
 		}
-		r.op = seq->nops;
-		if (!r.fail.failed)
-			fz_run_final(&r);
+		finish(&r, seq->nops, NULL);
 	}
 	run_done(x, &r, fail);
 }
@@ -69,9 +93,7 @@ void fz_seq_replay(struct fz_ctx *x, const struct fz_seq *seq, struct fz_fail *f
 									 sizeof(buf)));
 			fz_run_op(&r, &seq->ops[i]);
 		}
-		r.op = seq->nops;
-		if (!r.fail.failed)
-			fz_run_final(&r);
+		finish(&r, seq->nops, trace);
 	}
 	run_done(x, &r, fail);
 }
