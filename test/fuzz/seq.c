@@ -161,7 +161,7 @@ static void shrink_list(struct fz_ctx *x, struct fz_seq *seq, bool fill, const c
 static bool simpler(struct fz_op *op, int v)
 {
 	bool call = op->kind == FZ_OP_STEP || op->kind == FZ_OP_REISSUE;
-	bool batch = op->kind == FZ_OP_UPDATE_BATCH || op->kind == FZ_OP_DELETE_BATCH;
+	uint32_t half = op->nkeys / 2;
 
 	switch (v) {
 	case 0:
@@ -184,10 +184,17 @@ static bool simpler(struct fz_op *op, int v)
 	case 3:
 		if (call && op->count > 2)
 			op->count /= 2;
-		else if (batch && op->nkeys > 1)
-			op->nkeys /= 2;
+		else if (op->nkeys > 1)
+			op->nkeys -= half; /* the first half of the keys */
 		else
 			return false;
+		return true;
+	case 4:
+		if (op->nkeys < 2)
+			return false;
+		memmove(op->keys, op->keys + half, (op->nkeys - half) * sizeof(uint32_t));
+		memmove(op->vals, op->vals + half, (op->nkeys - half) * sizeof(uint32_t));
+		op->nkeys -= half; /* the second half */
 		return true;
 	default:
 		return false;
@@ -198,7 +205,7 @@ static void simplify_ops(struct fz_ctx *x, struct fz_seq *seq, const char *check
 			 unsigned max_runs)
 {
 	for (uint32_t i = 0; i < seq->nops; i++) {
-		for (int v = 0; v < 4 && *runs < max_runs; v++) {
+		for (int v = 0; v < 5 && *runs < max_runs; v++) {
 			struct fz_op saved;
 
 			fz_op_copy(&saved, &seq->ops[i]);
