@@ -85,7 +85,9 @@ static bool account(struct fz_run *r, struct fz_walk *w, int s, const struct fz_
 	uint32_t keep = ws->nsteps;
 	long k;
 
-	if (op->kind == FZ_OP_REISSUE)
+	if (st->err == EFAULT)
+		keep = FZ_OFF_PATH; /* the walk stays where it was */
+	else if (op->kind == FZ_OP_REISSUE)
 		keep = op->adopt ? ws->nsteps - 1 - op->back : FZ_OFF_PATH;
 	k = fz_wside_account(ws, w->del, st, keep, !ws->unreliable);
 	if (k >= 0)

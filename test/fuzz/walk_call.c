@@ -136,6 +136,8 @@ bool fz_walk_check_call(struct fz_run *r, struct fz_walk *w, int s, const struct
 			     n);
 		if (hash && !fo && !untouched(res->buf[RQ_OUT_BATCH], res->len[RQ_OUT_BATCH]))
 			FAIL("efault", "W%u: EFAULT but out_batch was written", w->id);
+		if (n)
+			goto elements; /* generic: they were written, then the token faulted */
 		if (w->del)
 			drain_efault(r, w, s);
 		return false;
@@ -174,6 +176,7 @@ bool fz_walk_check_call(struct fz_run *r, struct fz_walk *w, int s, const struct
 
 	if (!fo)
 		memcpy(st->out_tok, res->buf[RQ_OUT_BATCH], r->u.tok_len);
+elements:
 	st->err = err;
 	st->n = n;
 	st->keys = calloc(n ? n : 1, sizeof(uint32_t));
@@ -196,6 +199,8 @@ bool fz_walk_check_call(struct fz_run *r, struct fz_walk *w, int s, const struct
 		if (w->del)
 			fz_run_set(r, s, (uint32_t)k, NULL, w);
 	}
+	if (err == EFAULT && w->del)
+		drain_efault(r, w, s); /* nothing but those may be gone */
 	return true;
 }
 
@@ -205,7 +210,8 @@ bool fz_walk_same_chunk(struct fz_run *r, const struct fz_walk *w, int s, const 
 {
 	char a[160], b[160];
 
-	if (w->del || st->count != orig->count || st->version != orig->version)
+	if (w->del || st->err == EFAULT || st->count != orig->count ||
+	    st->version != orig->version)
 		return true;
 	if (st->err == orig->err && st->n == orig->n &&
 	    !memcmp(st->keys, orig->keys, st->n * sizeof(uint32_t)))

@@ -23,8 +23,9 @@ struct fz_ans {
 		return false;                                                              \
 	} while (0)
 
-/* The call's answer on its own; true if it returned elements (a step of
- * the walk, described in *st; a drain's deletes are in the model). */
+/* The call's answer on its own; true if it returned elements, described in
+ * *st (a drain's deletes are in the model): a step of the walk, or, with
+ * st->err EFAULT, elements returned without a token to go on from. */
 bool fz_walk_check_call(struct fz_run *r, struct fz_walk *w, int s, const struct fz_op *op,
 			struct fz_ans *a, struct fz_step *st);
 /* A re-issued token on a map unchanged since: the same answer (rule 2). */
