@@ -226,8 +226,8 @@ static unsigned run_config(unsigned ci, const struct opts *o, struct fz_ctx *x, 
 	       "fuzzing, reports aside)\n", x->cfg->name, seqs, x->calls - calls0, now() - t0,
 	       (x->calls - calls0) / (t_seq + 1e-9));
 	if (ignored)
-		printf("[%s] %" PRIu64 " sequences failed other rules than --only %s\n", x->cfg->name,
-		       ignored, o->only);
+		printf("[%s] %" PRIu64 " sequences failed other rules than --only %s\n",
+		       x->cfg->name, ignored, o->only);
 	fflush(stdout);
 	fz_link_stop(&peer);
 	return 0;
