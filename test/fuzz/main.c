@@ -215,8 +215,11 @@ static unsigned run_config(unsigned ci, const struct opts *o, struct fz_ctx *x, 
 			else
 				report(x, o, n, &seq, &f);
 			snprintf(last, sizeof(last), "%s", f.check);
-			if (peer.pid < 0 && fz_link_start(&peer, x->cfg, x->pool->fd, FZ_POOL))
-				break;
+			if (peer.pid < 0) { /* it died: a new one for the next sequence */
+				fz_link_stop(&peer);
+				if (fz_link_start(&peer, x->cfg, x->pool->fd, FZ_POOL))
+					break;
+			}
 		}
 		fz_seq_free(&seq);
 		if (o->seq >= 0)
