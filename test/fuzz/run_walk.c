@@ -147,10 +147,37 @@ static void trace(struct fz_run *r, const struct fz_ans *a, const struct fz_step
 	fprintf(r->trace, "      native: %s\n      emu:    %s\n", buf[0], buf[1]);
 }
 
+/* Arrays: the same call on both sides; the same answer, byte for byte. */
+static void compare_array_calls(struct fz_run *r, const struct fz_walk *w,
+				const struct fz_res *x, const struct fz_res *y)
+{
+	static const char *const names[] = { "", "out_batch", "keys", "values" };
+	bool same = x->ret == y->ret && x->err == y->err && x->count == y->count;
+	char bx[64], by[64], where[96] = "";
+
+	for (int i = RQ_OUT_BATCH; i < RQ_NBUF && same; i++) {
+		uint32_t b = 0;
+
+		while (b < x->len[i] && x->buf[i][b] == y->buf[i][b])
+			b++;
+		if (b == x->len[i])
+			continue;
+		same = false;
+		snprintf(where, sizeof(where), "; %s differ from byte %u of %u (native 0x%02x, "
+			 "emulated 0x%02x)", names[i], b, x->len[i], x->buf[i][b], y->buf[i][b]);
+	}
+	if (!same)
+		fz_failf(&r->fail, r->op, "cross:array-call", "W%u: native %s, emulated %s%s",
+			 w->id, fz_res_str(x, bx, sizeof(bx)), fz_res_str(y, by, sizeof(by)),
+			 where);
+}
+
 static void call_op(struct fz_run *r, struct fz_walk *w, const struct fz_op *op)
 {
 	struct fz_step st[2] = { 0 };
 	const struct fz_step *orig[2] = { NULL, NULL };
+	const struct fz_call *cs[2];
+	struct fz_res res[2];
 	struct fz_ans a[2];
 	bool step[2] = { false, false };
 
@@ -161,16 +188,12 @@ static void call_op(struct fz_run *r, struct fz_walk *w, const struct fz_op *op)
 	}
 	if (r->fail.failed)
 		return;
-	{
-		const struct fz_call *cs[2] = { a[0].called ? &a[0].c : NULL,
-						a[1].called ? &a[1].c : NULL };
-		struct fz_res res[2];
-
-		if (fz_run_calls(r, cs, res))
-			return;
-		a[0].res = res[0];
-		a[1].res = res[1];
-	}
+	cs[0] = a[0].called ? &a[0].c : NULL;
+	cs[1] = a[1].called ? &a[1].c : NULL;
+	if (fz_run_calls(r, cs, res))
+		return;
+	a[0].res = res[0];
+	a[1].res = res[1];
 	if (r->u.fam == FZ_FAM_ARRAY && a[0].called != a[1].called)
 		fz_failf(&r->fail, r->op, "cross:array-walk", "W%u: the %s walk ended, the other "
 			 "did not", w->id, a[0].called ? "emulated" : "native");
@@ -179,32 +202,8 @@ static void call_op(struct fz_run *r, struct fz_walk *w, const struct fz_op *op)
 			step[s] = fz_walk_check_call(r, w, s, op, &a[s], &st[s]);
 	if (r->trace)
 		trace(r, a, st);
-	if (!r->fail.failed && r->u.fam == FZ_FAM_ARRAY && a[0].called && a[1].called) {
-		const struct fz_res *x = &a[0].res, *y = &a[1].res;
-		bool same = x->ret == y->ret && x->err == y->err && x->count == y->count;
-		char bx[64], by[64];
-
-		static const char *const names[] = { "", "out_batch", "keys", "values" };
-		char where[96] = "";
-
-		for (int i = RQ_OUT_BATCH; i < RQ_NBUF && same; i++) {
-			uint32_t b = 0;
-
-			while (b < x->len[i] && x->buf[i][b] == y->buf[i][b])
-				b++;
-			if (b == x->len[i])
-				continue;
-			same = false;
-			snprintf(where, sizeof(where), "; %s differ from byte %u of %u (native "
-				 "0x%02x, emulated 0x%02x)", names[i], b, x->len[i], x->buf[i][b],
-				 y->buf[i][b]);
-		}
-		if (!same)
-			fz_failf(&r->fail, r->op, "cross:array-call",
-				 "W%u: native %s, emulated %s%s", w->id,
-				 fz_res_str(x, bx, sizeof(bx)), fz_res_str(y, by, sizeof(by)),
-				 where);
-	}
+	if (!r->fail.failed && r->u.fam == FZ_FAM_ARRAY && a[0].called && a[1].called)
+		compare_array_calls(r, w, &a[0].res, &a[1].res);
 	for (int s = 0; s < 2 && !r->fail.failed; s++) {
 		if (!step[s])
 			continue;
