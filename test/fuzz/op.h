@@ -49,7 +49,8 @@ enum fz_start {
 struct fz_op {
 	uint8_t kind;
 	uint8_t fault;
-	uint8_t start;
+	uint8_t start;		/* fresh walks: enum fz_start; batches: nonzero = garbage
+				 * in_batch/out_batch (writes ignore them) */
 	bool fresh;		/* STEP: starts walk 'walk' */
 	bool del;		/* fresh: LOOKUP_AND_DELETE */
 	bool same_count;	/* REISSUE: the count of the call it repeats */
