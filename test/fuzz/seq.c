@@ -16,13 +16,16 @@ static void run_init(struct fz_ctx *x, struct fz_run *r, FILE *trace)
 	r->trace = trace;
 }
 
-static void run_done(struct fz_ctx *x, struct fz_run *r, struct fz_fail *fail)
+/* Only generated runs count towards the budget and the figures: replays
+ * (shrinking, reports) are extra. */
+static void run_done(struct fz_ctx *x, struct fz_run *r, struct fz_fail *fail, bool count)
 {
-	x->calls += r->calls;
-	for (int k = 0; k < FZ_NOPK; k++) {
+	for (int k = 0; k < FZ_NOPK && count; k++) {
 		x->by_kind[k] += r->by_kind[k];
 		x->ops += r->by_kind[k];
 	}
+	if (count)
+		x->calls += r->calls;
 	*fail = r->fail;
 	fz_run_close(r);
 }
@@ -76,7 +79,7 @@ void fz_seq_run(struct fz_ctx *x, uint64_t seed, enum fz_kind kind, struct fz_se
 		}
 		finish(&r, seq->nops, NULL);
 	}
-	run_done(x, &r, fail);
+	run_done(x, &r, fail, true);
 }
 
 void fz_seq_replay(struct fz_ctx *x, const struct fz_seq *seq, struct fz_fail *fail, FILE *trace)
@@ -95,7 +98,7 @@ void fz_seq_replay(struct fz_ctx *x, const struct fz_seq *seq, struct fz_fail *f
 		}
 		finish(&r, seq->nops, trace);
 	}
-	run_done(x, &r, fail);
+	run_done(x, &r, fail, false);
 }
 
 static bool still_fails(struct fz_ctx *x, const struct fz_seq *s, const char *check)
