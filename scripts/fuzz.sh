@@ -6,7 +6,7 @@
 # simulated 5.4 and 4.14, in BPFBATCH_MODE=emulate and through the C API,
 # compared op by op. Needs root (BPF maps, seccomp).
 #
-#   sudo scripts/fuzz.sh                  # the CI budget: 400,000 batch calls
+#   sudo scripts/fuzz.sh                  # the CI budget: 250,000 batch calls
 #   sudo scripts/fuzz.sh --long           # 5,000,000 batch calls
 #   sudo scripts/fuzz.sh --seed 0x1234 --config sim-5.4 --seq 17   # one sequence again
 #
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 builddir=${BUILDDIR:-build-fuzz}
-calls=400000
+calls=250000
 args=()
 for a in "$@"; do
 	case "$a" in

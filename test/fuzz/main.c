@@ -23,8 +23,8 @@
 
 static const struct fz_cfg configs[] = {
 	{ .name = "sim-5.4", .kernel = "5.4", .lpm_walks = true, .share = 35 },
-	{ .name = "sim-4.14", .kernel = "4.14", .share = 15 },
-	{ .name = "emulate", .emulate = true, .lpm_walks = true, .share = 25 },
+	{ .name = "sim-4.14", .kernel = "4.14", .share = 10 }, /* slow: notify per call */
+	{ .name = "emulate", .emulate = true, .lpm_walks = true, .share = 30 },
 	{ .name = "api-sim-5.4", .kernel = "5.4", .api = true, .lpm_walks = true, .share = 25 },
 	/* not by default: the shim passes through, so any failure is the fuzzer's */
 	{ .name = "passthrough", .lpm_walks = true, .passthrough = true },
@@ -56,7 +56,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: bpfbatch-fuzz [--seed N] [--calls N] [--config NAME]... [--kind KIND]...\n"
 		"                     [--seq N] [--skip WHAT]... [--max-fail N] [--shrink-runs N]\n"
-		"  --calls N      batch calls in all (both sides count; default 400000)\n"
+		"  --calls N      batch calls in all (both sides count; default 250000)\n"
 		"  --config NAME  sim-5.4 sim-4.14 emulate api-sim-5.4 (default: these four), or\n"
 		"                 passthrough (a self-test: both sides are this kernel)\n"
 		"  --kind KIND    hash percpu_hash lru_hash lru_percpu_hash array percpu_array\n"
@@ -238,7 +238,7 @@ static unsigned run_config(unsigned ci, const struct opts *o, struct fz_ctx *x, 
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .calls = 400000, .seq = -1, .max_fail = 3, .shrink_runs = 1500 };
+	struct opts o = { .calls = 250000, .seq = -1, .max_fail = 3, .shrink_runs = 1500 };
 	struct fz_link native;
 	struct fz_pool pool;
 	struct fz_ctx x = { 0 };
