@@ -44,6 +44,10 @@ const char *bu_type_name(uint32_t type)
 		return "ARRAY";
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 		return "PERCPU_ARRAY";
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return "LPM_TRIE";
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return "HASH_OF_MAPS";
 	default:
 		return "?";
 	}
@@ -83,9 +87,17 @@ int bu_bpf_usable(void)
 
 int bu_create(const struct mspec *ms)
 {
-	int fd = bpf_map_create(ms->type, NULL, ms->key_size, ms->value_size, ms->max_entries,
-				NULL);
+	return bu_create_opts(ms, 0, -1);
+}
 
+int bu_create_opts(const struct mspec *ms, uint32_t map_flags, int inner_fd)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = map_flags);
+	int fd;
+
+	if (inner_fd >= 0)
+		o.inner_map_fd = (uint32_t)inner_fd;
+	fd = bpf_map_create(ms->type, NULL, ms->key_size, ms->value_size, ms->max_entries, &o);
 	return fd < 0 ? -errno : fd;
 }
 

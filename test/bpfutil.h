@@ -39,6 +39,9 @@ int bu_bpf_usable(void);
 
 /* bpf_map_create; returns the fd or a negative errno. */
 int bu_create(const struct mspec *ms);
+/* The same with map_flags (e.g. BPF_F_ZERO_SEED, BPF_F_NO_PREALLOC) and, for
+ * map-in-map types, the inner map template (-1: none). */
+int bu_create_opts(const struct mspec *ms, uint32_t map_flags, int inner_fd);
 
 /* Deterministic key #i and its value (seed varies the value). */
 void bu_key(const struct mspec *ms, uint32_t i, void *key);

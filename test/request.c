@@ -30,15 +30,49 @@ struct region {
 	size_t size;
 };
 
+/* Writable regions are kept per slot (buffer index, or RQ_NBUF for the attr)
+ * and thread, and reused while large enough: a call then costs no mmap,
+ * mprotect or munmap (the fuzzer makes hundreds of thousands). */
+static __thread struct region cache[RQ_NBUF + 1];
+
+static void *reuse(int slot, size_t pages, size_t len, const void *data)
+{
+	struct region *c = &cache[slot];
+	uint8_t *p;
+
+	if (c->base && c->size < (pages + 1) * PAGE) {
+		munmap(c->base, c->size);
+		c->base = NULL;
+	}
+	if (!c->base) {
+		c->size = (pages + 1) * PAGE;
+		c->base = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+		if (c->base == MAP_FAILED) {
+			c->base = NULL;
+			return NULL;
+		}
+		mprotect((uint8_t *)c->base + c->size - PAGE, PAGE, PROT_NONE);
+	}
+	p = (uint8_t *)c->base + c->size - PAGE;
+	memcpy(p - len, data, len);
+	return p - len;
+}
+
 /* len bytes that end exactly where an inaccessible guard page starts, so any
- * access beyond the buffer faults (EFAULT from the kernel, or a crash). */
-static void *guarded(struct region *r, size_t len, bool rdonly, const void *data)
+ * access beyond the buffer faults (EFAULT from the kernel, or a crash). A
+ * region that is (or will be made) read-only is mapped for this call only
+ * (r->base set); a writable one comes from the slot's cache. */
+static void *guarded(int slot, struct region *r, size_t len, bool rdonly, bool own,
+		     const void *data)
 {
 	size_t pages = (len + PAGE - 1) / PAGE;
 	uint8_t *p;
 
 	if (!pages)
 		pages = 1;
+	if (!rdonly && !own)
+		return reuse(slot, pages, len, data);
 	r->size = (pages + 1) * PAGE;
 	r->base = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r->base == MAP_FAILED) {
@@ -64,6 +98,11 @@ static void *unmapped_address(void)
 }
 
 size_t rq_exec(const void *msg, size_t len, int fd, void *out, size_t cap)
+{
+	return rq_exec_with(msg, len, fd, out, cap, NULL);
+}
+
+size_t rq_exec_with(const void *msg, size_t len, int fd, void *out, size_t cap, rq_bpf_fn fn)
 {
 	const struct rq_hdr *h = msg;
 	const uint8_t *data = (const uint8_t *)msg + sizeof(*h);
@@ -95,7 +134,7 @@ size_t rq_exec(const void *msg, size_t len, int fd, void *out, size_t cap)
 		switch (b->kind) {
 		case RQ_VALID:
 		case RQ_RDONLY:
-			ptr[i] = guarded(&reg[i], b->len, b->kind == RQ_RDONLY, data + o);
+			ptr[i] = guarded(i, &reg[i], b->len, b->kind == RQ_RDONLY, false, data + o);
 			o += b->len;
 			v = (uintptr_t)ptr[i];
 			break;
@@ -123,7 +162,8 @@ size_t rq_exec(const void *msg, size_t len, int fd, void *out, size_t cap)
 	}
 
 	if (h->attr_kind != RQ_ATTR_NULL) {
-		attr = guarded(&areg, h->attr_size ? h->attr_size : 1, false, image);
+		attr = guarded(RQ_NBUF, &areg, h->attr_size ? h->attr_size : 1, false,
+			       h->attr_kind == RQ_ATTR_RDONLY, image);
 		if (!attr) {
 			rs->ret = -1;
 			rs->err = ENOMEM;
@@ -147,7 +187,10 @@ size_t rq_exec(const void *msg, size_t len, int fd, void *out, size_t cap)
 			 ((uintptr_t)attr & (PAGE - 1)) + h->attr_size, PROT_READ);
 
 	errno = 0;
-	ret = syscall(__NR_bpf, (int)h->cmd, attr, (unsigned int)h->attr_size);
+	if (fn)
+		ret = fn((int)h->cmd, attr, (unsigned int)h->attr_size);
+	else
+		ret = syscall(__NR_bpf, (int)h->cmd, attr, (unsigned int)h->attr_size);
 	err = ret < 0 ? errno : 0;
 
 	rs->ret = (int32_t)ret;

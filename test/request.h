@@ -75,6 +75,13 @@ struct rs_hdr {
  * response into out (cap bytes) and returns its length. */
 size_t rq_exec(const void *msg, size_t len, int fd, void *out, size_t cap);
 
+/* The call itself, as syscall(__NR_bpf, ...) makes it: -1 and errno on failure. */
+typedef long (*rq_bpf_fn)(int cmd, void *attr, unsigned int size);
+
+/* rq_exec() with the bpf() call made by fn (NULL: libc's syscall()), so a
+ * client can run the same request through another front end (the C API). */
+size_t rq_exec_with(const void *msg, size_t len, int fd, void *out, size_t cap, rq_bpf_fn fn);
+
 /* Byte offset of each buffer's data inside a request/response message. */
 size_t rq_data_len(const struct rq_hdr *h);
 
