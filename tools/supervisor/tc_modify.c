@@ -101,7 +101,8 @@ long tc_modify(struct tc_ctx *k)
 			r = TC_GONE;
 			goto out;
 		}
-		kk = s[0].done / ks;
+		/* Keys of size 0 (queues, stacks, ...) are all there. */
+		kk = ks ? s[0].done / ks : cn;
 		if (stride && s[1].done / stride < kk)
 			kk = s[1].done / stride;
 		if (fdv) {
