@@ -6,7 +6,8 @@
  * on how the kernel chunks hash buckets, so the output of a native run and a
  * supervised run on a simulated old kernel can be compared as text.
  *
- * Modes: basic | efault | threads | fork | forkexec | die | token | devmap
+ * Modes: basic | efault | threads | fork | forkexec | die | token | devmap here;
+ * retry | drain | writeback (client_retry.c)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,43 +24,7 @@
 
 #include "platform/uapi.h" /* the batch attr layout, shared with the shim */
 
-static long sys_bpf(int cmd, void *attr, unsigned int size)
-{
-	long r = syscall(__NR_bpf, cmd, attr, size);
-
-	return r < 0 ? -errno : r;
-}
-
-static uint64_t p2u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static int map_create(uint32_t type, uint32_t max)
-{
-	uint32_t a[16] = { type, 4, 8, max };
-	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
-
-	if (fd < 0) {
-		printf("map_create failed: %ld\n", fd);
-		exit(1);
-	}
-	return (int)fd;
-}
-
-static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
-		  uint64_t elem_flags, uint64_t flags)
-{
-	struct bb_batch_attr a = {
-		.in_batch = p2u(in), .out_batch = p2u(out), .keys = p2u(keys),
-		.values = p2u(vals), .count = *count, .map_fd = (uint32_t)fd,
-		.elem_flags = elem_flags, .flags = flags,
-	};
-	long r = sys_bpf(cmd, &a, sizeof(a));
-
-	*count = a.count;
-	return r;
-}
+#include "client_util.h"
 
 static const char *tname(uint32_t type)
 {
@@ -178,17 +143,6 @@ static void basic(uint32_t type)
 	walk(type, fd, BB_MAP_LOOKUP_AND_DELETE_BATCH, 5, "lookup-and-delete");
 	walk(type, fd, BB_MAP_LOOKUP_BATCH, 5, "after-lookup-and-delete");
 	close(fd);
-}
-
-/* A buffer whose byte @readable is the first of a PROT_NONE page. */
-static void *guarded(size_t readable)
-{
-	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		exit(1);
-	mprotect(p + 4096, 4096, PROT_NONE);
-	return p + 4096 - readable;
 }
 
 static void efault(uint32_t type)
@@ -497,9 +451,15 @@ int main(int argc, char **argv)
 		token();
 	} else if (!strcmp(mode, "devmap")) {
 		devmap_prog();
+	} else if (!strcmp(mode, "retry")) {
+		retry_modes();
+	} else if (!strcmp(mode, "drain")) {
+		drain_modes();
+	} else if (!strcmp(mode, "writeback")) {
+		writeback_modes();
 	} else {
 		fprintf(stderr, "usage: static-client basic|efault|threads|fork|forkexec|die|"
-				"token|devmap\n");
+				"token|devmap|retry|drain|writeback\n");
 		return 2;
 	}
 	return 0;

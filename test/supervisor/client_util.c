@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+#include "client_util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/uapi.h" /* the batch attr layout, shared with the shim */
+
+long sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	long r = syscall(__NR_bpf, cmd, attr, size);
+
+	return r < 0 ? -errno : r;
+}
+
+int map_create(uint32_t type, uint32_t max)
+{
+	uint32_t a[16] = { type, 4, 8, max };
+	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
+
+	if (fd < 0) {
+		printf("map_create failed: %ld\n", fd);
+		exit(1);
+	}
+	return (int)fd;
+}
+
+long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
+	   uint64_t elem_flags, uint64_t flags)
+{
+	struct bb_batch_attr a = {
+		.in_batch = p2u(in), .out_batch = p2u(out), .keys = p2u(keys),
+		.values = p2u(vals), .count = *count, .map_fd = (uint32_t)fd,
+		.elem_flags = elem_flags, .flags = flags,
+	};
+	long r = sys_bpf(cmd, &a, sizeof(a));
+
+	*count = a.count;
+	return r;
+}
+
+static void *edge(size_t before, int prot)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		exit(1);
+	mprotect(p + 4096, 4096, prot);
+	return p + 4096 - before;
+}
+
+void *guarded(size_t readable)
+{
+	return edge(readable, PROT_NONE);
+}
+
+void *write_guarded(size_t writable)
+{
+	return edge(writable, PROT_READ);
+}
+
+uint32_t map_size(int fd, uint32_t ks)
+{
+	unsigned char key[64], next[64], val[64];
+	uint32_t n = 0;
+	void *prev = NULL;
+
+	for (;;) {
+		uint64_t a[4] = { (uint32_t)fd, p2u(prev), p2u(next), 0 };
+		uint64_t l[4] = { (uint32_t)fd, p2u(next), p2u(val), 0 };
+
+		if (sys_bpf(BB_MAP_GET_NEXT_KEY, a, sizeof(a)))
+			return n;
+		if (!sys_bpf(BB_MAP_LOOKUP_ELEM, l, sizeof(l)))
+			n++;
+		memcpy(key, next, ks);
+		prev = key;
+	}
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * What every mode of the test client (static_client.c and the mode files
+ * next to it) calls bpf() with: raw syscall(__NR_bpf, ...), no libbpf, no
+ * shim. Built static (only the supervisor reaches it) and dynamic (so the
+ * preloaded shim can be asked the same questions).
+ */
+#ifndef CLIENT_UTIL_H
+#define CLIENT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+long sys_bpf(int cmd, void *attr, unsigned int size);
+
+static inline uint64_t p2u(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* A map of @type with 4-byte keys and 8-byte values; exits on failure. */
+int map_create(uint32_t type, uint32_t max);
+
+/* One batch command; *count in and out. Returns 0 or -errno. */
+long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
+	   uint64_t elem_flags, uint64_t flags);
+
+/* A buffer whose byte @readable is the first of a PROT_NONE page. */
+void *guarded(size_t readable);
+
+/* A buffer whose byte @writable is the first of a read-only page. */
+void *write_guarded(size_t writable);
+
+/* Elements in the map (GET_NEXT_KEY + LOOKUP_ELEM), @ks-byte keys. */
+uint32_t map_size(int fd, uint32_t ks);
+
+/* Modes in files of their own. */
+void retry_modes(void);     /* client_retry.c: "retry" */
+void drain_modes(void);     /* client_retry.c: "drain" */
+void writeback_modes(void); /* client_retry.c: "writeback" */
+
+#endif
