@@ -231,6 +231,21 @@ Test(launcher, retry_after_efault_skips_nothing)
 	expect_text(SHIM, "retry", retry_text);
 }
 
+/* Lookup-and-delete into buffers writable only in part: the supervisor
+ * answers and deletes exactly what the preloaded shim does. */
+Test(launcher, partial_writeback_as_the_shim)
+{
+	static struct out shim, sup;
+
+	client(SHIM_54, "writeback", NULL, &shim);
+	cr_assert_eq(shim.status, 0, "shim: exit %d: %s", shim.status, shim.err);
+	client(RUN_54, "writeback", NULL, &sup);
+	cr_assert_eq(sup.status, 0, "run: exit %d: %s", sup.status, sup.err);
+	cr_assert_str_eq(sup.text, shim.text, "run:\n%s\n--- shim:\n%s", sup.text, shim.text);
+	cr_assert(strstr(shim.text, "hash lookup_and_delete keys read-only: r=-14 count=0 "
+				    "deleted=0\n"), "%s", shim.text);
+}
+
 Test(launcher, multithreaded_target)
 {
 	static struct out o;

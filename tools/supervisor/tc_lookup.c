@@ -1,98 +1,139 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * LOOKUP and LOOKUP_AND_DELETE. Read: the in token. Written, in the kernel's
+ * order: keys and values (a fault there leaves count 0, no token), then for
+ * the hash family the token and count (token fault: count 0), for the
+ * generic walk count and token (token fault: count stays n).
+ *
+ * The core runs on local buffers and the results are copied back after it.
+ * A lookup whose copy-back faults has changed nothing (tokens are values:
+ * the retry is served the same chunk), so it is answered from the copy-back.
+ * A lookup-and-delete would have deleted what it cannot hand back: its
+ * keys, values and out_batch are probed first and mirrored locally with the
+ * target's writable prefixes (target_buf.h), so it deletes exactly what the
+ * preloaded shim would delete in the target.
+ */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform/uapi.h"
+#include "supervisor/target_buf.h"
 #include "supervisor/tc_private.h"
 
 #define COUNT_OFF offsetof(struct bb_batch_attr, count)
 
-/*
- * LOOKUP and LOOKUP_AND_DELETE. Read: the in token. Written, in the kernel's
- * order: keys and values (a fault there leaves count 0, no token), then for
- * the hash family the token and count (token fault: count 0), for the
- * generic walk count and token (token fault: count stays n).
- */
-long tc_lookup(struct tc_ctx *k)
+struct lookup {
+	uint32_t ks, stride, tok;
+	uint64_t cap;           /* elements our buffers hold */
+	unsigned char *buf;     /* in token, out token, its old bytes, keys, values */
+	unsigned char *intok, *outtok, *orig, *keys, *vals;
+	size_t out_readable;    /* bytes of the target's out token we could read */
+	struct tb_mirror mk, mv, mo; /* what the core writes into */
+};
+
+/* How much of each buffer a lookup-and-delete writes can be written:
+ * all of it for a lookup (answered from the copy-back instead). */
+static long writable(struct tc_ctx *k, struct lookup *l, size_t *wk, size_t *wv, size_t *wo)
 {
 	const struct bb_batch_attr *ta = &k->ta;
-	bool hash = k->have_map && k->m.family == BB_FAM_HASH;
-	uint32_t ks = k->m.info.key_size, stride = k->m.value_stride;
-	uint32_t tok = k->have_map ? bb_maptype_token_size(k->m.info.type, ks) : 0;
-	uint64_t cap = 0, in = 0, out = 0, keys, vals, per;
-	unsigned char *buf, *intok, *outtok, *orig;
-	struct tm_span s[4];
-	bool out_bad = false, written, tok_changed;
-	uint32_t n, zero = 0;
-	long r, w;
-	int f;
+	struct tm_span s[3] = {
+		{ .remote = ta->keys, .len = (size_t)(l->cap * l->ks) },
+		{ .remote = ta->values, .len = (size_t)(l->cap * l->stride) },
+		{ .remote = ta->out_batch, .len = ta->out_batch ? l->tok : 0 },
+	};
+	int r;
 
-	if (k->have_map) {
-		/* Never more than max_entries elements come back (an array
-		 * that fills count exactly answers 0, hence the + 1): the
-		 * bound keeps a huge count from sizing our buffers. */
-		cap = ta->count;
-		if (cap > (uint64_t)k->m.info.max_entries + 1)
-			cap = (uint64_t)k->m.info.max_entries + 1;
-	}
-	per = (uint64_t)ks + stride;
-	if (cap && per > (SIZE_MAX / 2) / cap)
-		return -ENOMEM;
-	buf = malloc(3 * (size_t)tok + (size_t)(cap * per) + 1);
-	if (!buf)
-		return -ENOMEM;
-	intok = buf;
-	outtok = intok + tok;
-	orig = outtok + tok;
-	keys = cap ? tc_ptr(orig + tok) : tc_ptr(tc_bad());
-	vals = cap ? keys + cap * ks : tc_ptr(tc_bad());
-
-	memset(s, 0, sizeof(s));
-	s[0] = (struct tm_span){ .local = intok, .remote = ta->in_batch,
-				 .len = ta->in_batch ? tok : 0 };
-	s[1] = (struct tm_span){ .local = outtok, .remote = ta->out_batch,
-				 .len = ta->out_batch ? tok : 0 };
-	r = tm_read(k->c->t->tid, s, 2);
-	if (r == -ESRCH) {
-		free(buf);
+	*wk = s[0].len;
+	*wv = s[1].len;
+	*wo = l->out_readable;
+	if (k->c->cmd != BB_MAP_LOOKUP_AND_DELETE_BATCH || !l->cap)
+		return 0;
+	r = tm_writable(k->c->t->tid, s, 3);
+	if (r == -ESRCH)
 		return TC_GONE;
-	}
-	if (ta->in_batch)
-		in = tok && s[0].done == tok ? tc_ptr(intok) : tc_ptr(tc_bad());
-	if (ta->out_batch) {
-		out_bad = !tok || s[1].done < tok;
-		out = out_bad ? tc_ptr(tc_bad()) : tc_ptr(outtok);
-		memcpy(orig, outtok, tok);
-	}
-	tc_set_attr(k, in, out, keys, vals, (uint32_t)cap);
-	r = tc_run_core(k, &n);
+	if (r < 0) /* cannot tell: nothing is deleted, the core faults at once */
+		s[0].done = s[1].done = s[2].done = 0;
+	*wk = s[0].done;
+	*wv = s[1].done;
+	if (s[2].done < *wo)
+		*wo = s[2].done;
+	return 0;
+}
 
-	/* Did the command get past its checks (and so write count)? */
-	written = (r == 0 && ta->count) || r == -ENOENT || n != cap ||
-		  (r == -EFAULT && out_bad);
-	if (!written || n > cap) {
-		free(buf);
-		return r;
+/* Read the tokens, set up the core's buffers and attr. 0, -errno or TC_GONE. */
+static long prepare(struct tc_ctx *k, struct lookup *l)
+{
+	const struct bb_batch_attr *ta = &k->ta;
+	uint64_t per = (uint64_t)l->ks + l->stride, in = 0, out = 0;
+	struct tm_span s[2];
+	size_t wk, wv, wo;
+	long r;
+
+	if (l->cap && per > (SIZE_MAX / 2) / l->cap)
+		return -ENOMEM;
+	l->buf = malloc(3 * (size_t)l->tok + (size_t)(l->cap * per) + 1);
+	if (!l->buf)
+		return -ENOMEM;
+	l->intok = l->buf;
+	l->outtok = l->intok + l->tok;
+	l->orig = l->outtok + l->tok;
+	l->keys = l->orig + l->tok;
+	l->vals = l->keys + l->cap * l->ks;
+
+	s[0] = (struct tm_span){ .local = l->intok, .remote = ta->in_batch,
+				 .len = ta->in_batch ? l->tok : 0 };
+	s[1] = (struct tm_span){ .local = l->outtok, .remote = ta->out_batch,
+				 .len = ta->out_batch ? l->tok : 0 };
+	r = tm_read(k->c->t->tid, s, 2);
+	if (r == -ESRCH)
+		return TC_GONE;
+	if (ta->in_batch)
+		in = l->tok && s[0].done == l->tok ? tc_ptr(l->intok) : tc_ptr(tc_bad());
+	l->out_readable = s[1].done;
+	memcpy(l->orig, l->outtok, l->tok);
+
+	r = writable(k, l, &wk, &wv, &wo);
+	if (!r)
+		r = tb_mirror_new(&l->mk, l->keys, (size_t)(l->cap * l->ks), wk, tc_bad());
+	if (!r)
+		r = tb_mirror_new(&l->mv, l->vals, (size_t)(l->cap * l->stride), wv, tc_bad());
+	if (!r && ta->out_batch) {
+		/* No token size (no map): the command fails before it. */
+		r = tb_mirror_new(&l->mo, l->outtok, l->tok, l->tok ? wo : 0, tc_bad());
+		out = tc_ptr(l->mo.local);
 	}
-	tok_changed = ta->out_batch && !out_bad && memcmp(outtok, orig, tok);
-	s[0] = (struct tm_span){ .local = (void *)(uintptr_t)keys, .remote = ta->keys,
-				 .len = (size_t)n * ks };
-	s[1] = (struct tm_span){ .local = (void *)(uintptr_t)vals, .remote = ta->values,
-				 .len = (size_t)n * stride };
-	s[hash ? 2 : 3] = (struct tm_span){ .local = outtok, .remote = ta->out_batch,
-					    .len = tok_changed ? tok : 0 };
+	if (r)
+		return r;
+	tc_set_attr(k, in, out, l->cap ? tc_ptr(l->mk.local) : tc_ptr(tc_bad()),
+		    l->cap ? tc_ptr(l->mv.local) : tc_ptr(tc_bad()), (uint32_t)l->cap);
+	return 0;
+}
+
+/* Copy what the core returned into the target, in the kernel's order. */
+static long write_back(struct tc_ctx *k, struct lookup *l, long r, uint32_t n)
+{
+	const struct bb_batch_attr *ta = &k->ta;
+	bool hash = k->m.family == BB_FAM_HASH;
+	bool tok_whole = ta->out_batch && l->mo.local == l->outtok;
+	bool tok_changed = tok_whole && memcmp(l->outtok, l->orig, l->tok);
+	struct tm_span s[4];
+	uint32_t zero = 0;
+	long w;
+
+	s[0] = (struct tm_span){ .local = l->mk.local, .remote = ta->keys,
+				 .len = (size_t)n * l->ks };
+	s[1] = (struct tm_span){ .local = l->mv.local, .remote = ta->values,
+				 .len = (size_t)n * l->stride };
+	s[hash ? 2 : 3] = (struct tm_span){ .local = l->outtok, .remote = ta->out_batch,
+					    .len = tok_changed ? l->tok : 0 };
 	s[hash ? 3 : 2] = (struct tm_span){ .local = &n, .remote = k->c->uattr + COUNT_OFF,
 					    .len = n != ta->count ? sizeof(n) : 0 };
 	w = tc_put_spans(k, s, 4);
-	free(buf);
-	if (w == TC_GONE)
-		return TC_GONE;
-	if (w == 4)
-		return r;
-	f = (int)w;
-	if (f < 2 || (hash && f == 2)) {
+	if (w == TC_GONE || w == 4)
+		return w == 4 ? r : TC_GONE;
+	if (w < 2 || (hash && w == 2)) {
 		/* count was zeroed before the copy-out that faulted */
 		w = tc_put_count(k, zero);
 		if (w == TC_GONE)
@@ -101,3 +142,36 @@ long tc_lookup(struct tc_ctx *k)
 	return -EFAULT;
 }
 
+long tc_lookup(struct tc_ctx *k)
+{
+	const struct bb_batch_attr *ta = &k->ta;
+	struct lookup l = { .ks = k->m.info.key_size, .stride = k->m.value_stride };
+	bool out_short, written;
+	uint32_t n;
+	long r;
+
+	if (k->have_map) {
+		l.tok = bb_maptype_token_size(k->m.info.type, l.ks);
+		/* Never more than max_entries elements come back (an array
+		 * that fills count exactly answers 0, hence the + 1): the
+		 * bound keeps a huge count from sizing our buffers. */
+		l.cap = ta->count;
+		if (l.cap > (uint64_t)k->m.info.max_entries + 1)
+			l.cap = (uint64_t)k->m.info.max_entries + 1;
+	}
+	r = prepare(k, &l);
+	if (!r) {
+		r = tc_run_core(k, &n);
+		/* Did the command get past its checks (and so write count)? */
+		out_short = ta->out_batch && l.mo.local != l.outtok;
+		written = (r == 0 && ta->count) || r == -ENOENT || n != l.cap ||
+			  (r == -EFAULT && out_short);
+		if (written && n <= l.cap)
+			r = write_back(k, &l, r, n);
+	}
+	tb_mirror_free(&l.mk);
+	tb_mirror_free(&l.mv);
+	tb_mirror_free(&l.mo);
+	free(l.buf);
+	return r;
+}
