@@ -231,6 +231,22 @@ Test(launcher, retry_after_efault_skips_nothing)
 	expect_text(SHIM, "retry", retry_text);
 }
 
+/* The same with lookup-and-delete where the emulation serves it: a call
+ * that cannot hand its elements back deletes none of them. */
+Test(launcher, drain_retry_after_efault_loses_nothing)
+{
+	static const char want[] =
+		"hash lookup_and_delete retry: failed-calls-not-efault=0 returned=1000 dups=0 "
+		"missing=0 badvals=0 left=0 end=-2\n"
+		"lpm_trie lookup_and_delete retry: failed-calls-not-efault=0 returned=1000 dups=0 "
+		"missing=0 badvals=0 left=0 end=-2\n"
+		"devmap lookup_and_delete retry: failed-calls-not-efault=0 returned=1000 dups=0 "
+		"missing=0 badvals=0 left=0 end=-2\n";
+
+	expect_text(RUN_54, "drain", want);
+	expect_text(SHIM_54, "drain", want);
+}
+
 /* Lookup-and-delete into buffers writable only in part: the supervisor
  * answers and deletes exactly what the preloaded shim does. */
 Test(launcher, partial_writeback_as_the_shim)
