@@ -38,5 +38,7 @@ uint32_t map_size(int fd, uint32_t ks);
 void retry_modes(void);     /* client_retry.c: "retry" */
 void drain_modes(void);     /* client_retry.c: "drain" */
 void writeback_modes(void); /* client_retry.c: "writeback" */
+/* client_fds.c: argv[0] "foreign" or "foreign-child", then its arguments */
+void foreign_fds(int argc, char **argv);
 
 #endif

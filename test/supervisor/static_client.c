@@ -7,7 +7,7 @@
  * supervised run on a simulated old kernel can be compared as text.
  *
  * Modes: basic | efault | threads | fork | forkexec | die | token | devmap here;
- * retry | drain | writeback (client_retry.c)
+ * retry | drain | writeback (client_retry.c), foreign (client_fds.c)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -457,9 +457,11 @@ int main(int argc, char **argv)
 		drain_modes();
 	} else if (!strcmp(mode, "writeback")) {
 		writeback_modes();
+	} else if (!strcmp(mode, "foreign") || !strcmp(mode, "foreign-child")) {
+		foreign_fds(argc - 1, argv + 1);
 	} else {
 		fprintf(stderr, "usage: static-client basic|efault|threads|fork|forkexec|die|"
-				"token|devmap|retry|drain|writeback\n");
+				"token|devmap|retry|drain|writeback|foreign\n");
 		return 2;
 	}
 	return 0;

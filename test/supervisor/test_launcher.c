@@ -262,6 +262,36 @@ Test(launcher, partial_writeback_as_the_shim)
 				    "deleted=0\n"), "%s", shim.text);
 }
 
+/* The client itself starts `bpfbatch run @args -- client` holding an object
+ * of every kind a value can name, which the child closes: every value and
+ * map fd naming them must get the kernel's answer for the target. */
+static void foreign(const char *const *args, const char *env_kv)
+{
+	static struct out o;
+	const char *argv[8] = { STATIC_CLIENT, "foreign" };
+	int n = 2, same = 0;
+
+	for (; *args; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	run(argv, env_kv, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s%s", o.status, o.text, o.err);
+	cr_assert(!strstr(o.text, "DIFFERENT"), "%s", o.text);
+	for (const char *p = o.text; (p = strstr(p, ": same\n")); p++)
+		same++;
+	cr_assert_eq(same, 16, "%s", o.text);
+}
+
+Test(launcher, fds_the_target_does_not_hold_are_the_kernels_answer)
+{
+	static const char *const native[] = { NULL };
+	static const char *const k54[] = { "--kernel", "5.4", NULL };
+
+	foreign(native, NULL);
+	foreign(k54, NULL);
+	foreign(k54, "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
+}
+
 Test(launcher, multithreaded_target)
 {
 	static struct out o;

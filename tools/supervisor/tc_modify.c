@@ -9,10 +9,19 @@
 
 #define CHUNK_BYTES (1u << 20) /* local buffer bound for UPDATE/DELETE */
 
-/* Take the target's fds in @n UPDATE values over; -1 where it has none
- * (the kernel's EBADF for that element). @fds receives ours to close. Fds
- * are the target's, so they are taken over like the map fd, never looked up
- * in the supervisor's own fd table. */
+/*
+ * Stands in for an fd the target does not hold: within every range check
+ * the kernel makes on a value's fd (sockmaps refuse fds above S32_MAX with
+ * EINVAL before looking), and never open anywhere (fs.nr_open is at most
+ * INT_MAX rounded down to a multiple of 64), so the kernel answers as it
+ * would have for the target: EBADF, or what the type makes of it (devmap,
+ * cpumap: EINVAL; see test/supervisor/client_fds.c).
+ */
+#define FD_NOT_HELD ((uint32_t)INT32_MAX)
+
+/* Take the target's fds in @n UPDATE values over; @fds receives ours to
+ * close. Fds are the target's, so they are taken over like the map fd,
+ * never looked up in the supervisor's own fd table. */
 static long take_fd_values(struct tc_ctx *k, unsigned char *vals, uint32_t n, int *fds)
 {
 	for (uint32_t i = 0; i < n; i++) {
@@ -22,18 +31,16 @@ static long take_fd_values(struct tc_ctx *k, unsigned char *vals, uint32_t n, in
 
 		fds[i] = -1;
 		memcpy(&tfd, v, sizeof(tfd));
-		if (k->vfd.positive_only && (int32_t)tfd <= 0)
-			continue; /* "no program": nothing to take over */
+		/* A negative fd names nothing in any process, and devmap and
+		 * cpumap read 0 as "no program": the value means the same to
+		 * the kernel in our hands. */
+		if ((int32_t)tfd < 0 || (k->vfd.positive_only && tfd == 0))
+			continue;
 		nfd = tf_getfd(k->c->t, (int)tfd);
 		if (nfd == -ESRCH)
 			return TC_GONE;
 		fds[i] = nfd;
-		/* Not taken over: an fd the kernel refuses as it would the
-		 * target's (-1 would mean "no program" where only fd > 0 is one). */
-		if (nfd < 0)
-			tfd = k->vfd.positive_only ? (uint32_t)INT32_MAX : UINT32_MAX;
-		else
-			tfd = (uint32_t)nfd;
+		tfd = nfd < 0 ? FD_NOT_HELD : (uint32_t)nfd;
 		memcpy(v, &tfd, sizeof(tfd));
 	}
 	return 0;
