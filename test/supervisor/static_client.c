@@ -216,6 +216,20 @@ static void efault(uint32_t type)
 	mprotect(ra, 4096, PROT_READ);
 	r = sys_bpf(BB_MAP_UPDATE_BATCH, ra, sizeof(*ra));
 	printf("%s attr read-only: r=%ld count=%u\n", t, r, ra->count);
+	/* Lookups too: the kernel zeroes count before it writes anything
+	 * else, so nothing is returned, written or deleted. */
+	for (int cmd = BB_MAP_LOOKUP_BATCH; cmd <= BB_MAP_LOOKUP_AND_DELETE_BATCH; cmd++) {
+		mprotect(ra, 4096, PROT_READ | PROT_WRITE);
+		tok = 77;
+		*ra = (struct bb_batch_attr){ .out_batch = p2u(&tok), .keys = p2u(keys),
+					   .values = p2u(vals), .count = 2,
+					   .map_fd = (uint32_t)fd };
+		mprotect(ra, 4096, PROT_READ);
+		r = sys_bpf(cmd, ra, sizeof(*ra));
+		printf("%s %s attr read-only: r=%ld count=%u token=%u\n", t,
+		       cmd == BB_MAP_LOOKUP_BATCH ? "lookup" : "lookup_and_delete", r, ra->count,
+		       tok);
+	}
 	{
 		unsigned char big[4200];
 		struct bb_batch_attr a = { .keys = p2u(keys), .values = p2u(vals), .count = 1,

@@ -180,7 +180,10 @@ long tc_serve(const struct tc_call *c)
 	if (k.have_map)
 		k.fd_values = bb_maptype_value_fd(k.m.info.type, k.m.info.value_size, &k.vfd);
 
-	r = mirror_ro_attr(&k);
+	/* A plain lookup changes nothing before it writes back, so whether
+	 * count can be written is learnt then (tc_lookup.c), one syscall
+	 * pair cheaper; the others must know before they act. */
+	r = c->cmd == BB_MAP_LOOKUP_BATCH ? 0 : mirror_ro_attr(&k);
 	if (!r) {
 		if (c->cmd == BB_MAP_LOOKUP_BATCH || c->cmd == BB_MAP_LOOKUP_AND_DELETE_BATCH)
 			r = tc_lookup(&k);

@@ -111,30 +111,32 @@ static long prepare(struct tc_ctx *k, struct lookup *l)
 	return 0;
 }
 
-/* Copy what the core returned into the target, in the kernel's order. */
+/*
+ * Copy what the core returned into the target. count first, always: a
+ * lookup did not check beforehand that the attr can be written, and the
+ * kernel writes count (0) before anything else, so an attr it cannot write
+ * fails the call with nothing written. Then keys, values and the token; a
+ * fault there leaves count as the kernel's order would (0, except where the
+ * generic walk's token alone failed: count then stays n).
+ */
 static long write_back(struct tc_ctx *k, struct lookup *l, long r, uint32_t n)
 {
 	const struct bb_batch_attr *ta = &k->ta;
 	bool hash = k->m.family == BB_FAM_HASH;
 	bool tok_whole = ta->out_batch && l->mo.local == l->outtok;
 	bool tok_changed = tok_whole && memcmp(l->outtok, l->orig, l->tok);
-	struct tm_span s[4];
+	struct tm_span s[4] = {
+		{ .local = &n, .remote = k->c->uattr + COUNT_OFF, .len = sizeof(n) },
+		{ .local = l->mk.local, .remote = ta->keys, .len = (size_t)n * l->ks },
+		{ .local = l->mv.local, .remote = ta->values, .len = (size_t)n * l->stride },
+		{ .local = l->outtok, .remote = ta->out_batch, .len = tok_changed ? l->tok : 0 },
+	};
 	uint32_t zero = 0;
-	long w;
+	long w = tc_put_spans(k, s, 4);
 
-	s[0] = (struct tm_span){ .local = l->mk.local, .remote = ta->keys,
-				 .len = (size_t)n * l->ks };
-	s[1] = (struct tm_span){ .local = l->mv.local, .remote = ta->values,
-				 .len = (size_t)n * l->stride };
-	s[hash ? 2 : 3] = (struct tm_span){ .local = l->outtok, .remote = ta->out_batch,
-					    .len = tok_changed ? l->tok : 0 };
-	s[hash ? 3 : 2] = (struct tm_span){ .local = &n, .remote = k->c->uattr + COUNT_OFF,
-					    .len = n != ta->count ? sizeof(n) : 0 };
-	w = tc_put_spans(k, s, 4);
 	if (w == TC_GONE || w == 4)
 		return w == 4 ? r : TC_GONE;
-	if (w < 2 || (hash && w == 2)) {
-		/* count was zeroed before the copy-out that faulted */
+	if (w > 0 && (w < 3 || hash)) {
 		w = tc_put_count(k, zero);
 		if (w == TC_GONE)
 			return TC_GONE;
