@@ -27,8 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
-#include <linux/perf_event.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,6 +44,7 @@
 #include "platform/uapi.h"
 
 #include "edge.h"
+#include "value_objs.h"
 
 #define BATCH 5		/* elements per call: several calls per scenario */
 #define MAX_ELEMS 256	/* lookup buffers, enough to grow past any bucket */
@@ -393,59 +392,6 @@ static int load_prog(void)
 	return bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns, 2, NULL);
 }
 
-static int udp_socket(bool reuseport)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
-
-	if (fd < 0)
-		return -1;
-	if (reuseport)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	/* sockmaps take only hashed (bound) UDP sockets */
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int perf_event(void)
-{
-	struct perf_event_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_BPF_OUTPUT;
-	a.sample_type = PERF_SAMPLE_RAW;
-	return (int)syscall(SYS_perf_event_open, &a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-/* CGROUP_ARRAY takes cgroup v2 directories only (EBADF otherwise); on a
- * hybrid hierarchy v2 is mounted below /sys/fs/cgroup. */
-static const char *cgroup2_root(void)
-{
-	static char path[256];
-	char dev[64], dir[256], fs[64];
-	FILE *f;
-
-	if (path[0])
-		return path;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup");
-	f = fopen("/proc/self/mounts", "r");
-	if (!f)
-		return path;
-	while (fscanf(f, "%63s %255s %63s %*[^\n]", dev, dir, fs) == 3)
-		if (!strcmp(fs, "cgroup2")) {
-			snprintf(path, sizeof(path), "%s", dir);
-			break;
-		}
-	fclose(f);
-	return path;
-}
-
 static int inner_map(void)
 {
 	return bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
@@ -475,15 +421,15 @@ static void make_objs(const struct mtype *t, struct objs *o)
 			break;
 		case V_SOCKFD:
 		case V_SOCKFD_XSK:
-			fd = udp_socket(t->reuseport);
+			fd = vo_udp_socket(t->reuseport);
 			if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &id, &len))
 				id = 0;
 			break;
 		case V_CGROUPFD:
-			fd = open(cgroup2_root(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			fd = vo_cgroup();
 			break;
 		case V_PERFFD:
-			fd = perf_event();
+			fd = vo_perf_event();
 			break;
 		default:
 			return;

@@ -269,6 +269,30 @@ static bool old_kernel_limit(const struct kernel *k, const struct cell *c)
 
 static struct run truth, ref, runs[NKERNELS], sruns[NKERNELS];
 
+/* The first cell of the next map type this machine could create, from
+ * cell @i on (a type's first), or -1; its row is begun in @md. */
+static int open_row(FILE *md, int i)
+{
+	for (; i < truth.n; i += NCMDS)
+		if (strcmp(truth.cells[i].result, "skip")) {
+			fprintf(md, "| %s |", truth.cells[i].type);
+			return i;
+		}
+	return -1;
+}
+
+/* A table's first two lines: a column per kernel. */
+static void table_head(FILE *md)
+{
+	fprintf(md, "| map type |");
+	for (size_t k = 0; k < NKERNELS; k++)
+		fprintf(md, " %s |", kernels[k].label);
+	fprintf(md, "\n|----------|");
+	for (size_t k = 0; k < NKERNELS; k++)
+		fprintf(md, "%s", k + 1 < NKERNELS ? ":----:|" : ":------:|");
+	fprintf(md, "\n");
+}
+
 /* The supervisor needs seccomp user notification (5.0); older kernels are
  * the ptrace front end's. */
 static bool supervised(const struct kernel *k)
@@ -289,19 +313,11 @@ static int sup_table(FILE *md, char *fails, size_t cap, size_t *flen)
 	int nfail = 0;
 
 	fprintf(md, "\nThrough the supervisor (`bpfbatch run`, no preload), against the "
-		    "shim on the same kernel:\n\n| map type |");
-	for (size_t k = 0; k < NKERNELS; k++)
-		fprintf(md, " %s |", kernels[k].label);
-	fprintf(md, "\n|----------|");
-	for (size_t k = 0; k < NKERNELS; k++)
-		fprintf(md, "%s", k + 1 < NKERNELS ? ":----:|" : ":------:|");
-	fprintf(md, "\n");
-	for (int i = 0; i < truth.n; i += NCMDS) {
+		    "shim on the same kernel:\n\n");
+	table_head(md);
+	for (int i = open_row(md, 0); i >= 0; i = open_row(md, i + NCMDS)) {
 		const char *type = truth.cells[i].type;
 
-		if (!strcmp(truth.cells[i].result, "skip"))
-			continue;
-		fprintf(md, "| %s |", type);
 		for (size_t k = 0; k < NKERNELS; k++) {
 			char cellstr[NCMDS + 1];
 
@@ -368,20 +384,11 @@ Test(live, coverage_matrix, .timeout = 600)
 		    "does not exist in that kernel (still run: the simulator does not refuse map\n"
 		    "creation; differences there are listed, not failed), `!` disagrees with\n"
 		    "the ground truth.\n\n");
-	fprintf(md, "| map type |");
-	for (size_t k = 0; k < NKERNELS; k++)
-		fprintf(md, " %s |", kernels[k].label);
-	fprintf(md, "\n|----------|");
-	for (size_t k = 0; k < NKERNELS; k++)
-		fprintf(md, "%s", k + 1 < NKERNELS ? ":----:|" : ":------:|");
-	fprintf(md, "\n");
+	table_head(md);
 
-	for (int i = 0; i < truth.n; i += NCMDS) {
+	for (int i = open_row(md, 0); i >= 0; i = open_row(md, i + NCMDS)) {
 		const char *type = truth.cells[i].type;
 
-		if (!strcmp(truth.cells[i].result, "skip"))
-			continue;
-		fprintf(md, "| %s |", type);
 		for (size_t k = 0; k < NKERNELS; k++) {
 			const struct kernel *kn = &kernels[k];
 			bool exists = since(type) <= kn->v;

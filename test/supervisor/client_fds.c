@@ -14,10 +14,7 @@
  * next to the kernel's single-element answer for the same arguments.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/bpf.h>
-#include <linux/perf_event.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +26,7 @@
 #include "platform/uapi.h"
 
 #include "client_util.h"
+#include "value_objs.h"
 
 #define FIRST_FD 200 /* above anything the child opens itself */
 #ifndef AF_XDP
@@ -42,48 +40,6 @@ static const char *const obj_names[O_NUM] = {
 	"map", "program", "devmap program", "cpumap program", "udp socket",
 	"reuseport socket", "xdp socket", "perf event", "cgroup",
 };
-
-static int load_prog(uint32_t type, uint32_t attach)
-{
-	struct bpf_insn insns[2] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 2 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.expected_attach_type = attach;
-	a.insns = p2u(insns);
-	a.insn_cnt = 2;
-	a.license = p2u("GPL");
-	return (int)sys_bpf(BB_PROG_LOAD, &a, sizeof(a));
-}
-
-static int udp(int reuseport)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
-
-	if (reuseport)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		return -1;
-	return fd;
-}
-
-static int perf_event(void)
-{
-	struct perf_event_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_BPF_OUTPUT;
-	a.sample_type = PERF_SAMPLE_RAW;
-	return (int)syscall(SYS_perf_event_open, &a, -1, 0, -1, 0);
-}
 
 static int make(enum obj o)
 {
@@ -99,16 +55,16 @@ static int make(enum obj o)
 	case O_XDP_CPUMAP:
 		return load_prog(BPF_PROG_TYPE_XDP, BPF_XDP_CPUMAP);
 	case O_UDP:
-		return udp(0);
+		return vo_udp_socket(false);
 	case O_UDP_REUSEPORT:
-		return udp(1);
+		return vo_udp_socket(true);
 	case O_XSK:
 		return socket(AF_XDP, SOCK_RAW, 0);
 	case O_PERF:
-		return perf_event();
+		return vo_perf_event();
 	case O_CGROUP:
 	default:
-		return open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY);
+		return vo_cgroup();
 	}
 }
 

@@ -2,6 +2,7 @@
 #include "client_util.h"
 
 #include <errno.h>
+#include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,23 @@ long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_
 
 	*count = a.count;
 	return r;
+}
+
+int load_prog(uint32_t type, uint32_t attach)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 2 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = type;
+	a.expected_attach_type = attach;
+	a.insns = p2u(insns);
+	a.insn_cnt = 2;
+	a.license = p2u("GPL");
+	return (int)sys_bpf(BB_PROG_LOAD, &a, sizeof(a));
 }
 
 static void *edge(size_t before, int prot)

@@ -25,6 +25,9 @@ int map_create(uint32_t type, uint32_t max);
 long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count,
 	   uint64_t elem_flags, uint64_t flags);
 
+/* A program that returns 2 (XDP_PASS), of @type for @attach; fd or -errno. */
+int load_prog(uint32_t type, uint32_t attach);
+
 /* A buffer whose byte @readable is the first of a PROT_NONE page. */
 void *guarded(size_t readable);
 

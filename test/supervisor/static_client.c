@@ -285,23 +285,11 @@ static void token(void)
  * that number. Lookups (not trapped) show which program each slot got. */
 static void devmap_prog(void)
 {
-	struct bpf_insn insns[2] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	uint32_t a[16] = { BB_MAP_TYPE_DEVMAP, 4, 8, 4 }, keys[2] = { 0, 1 }, vals[4], info[2];
-	union bpf_attr pa;
 	struct bb_info_attr ia = { .info_len = sizeof(info), .info = p2u(info) };
-	long prog, fd, r;
+	long prog = load_prog(BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP), fd, r;
 	uint32_t count = 2;
 
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = BPF_PROG_TYPE_XDP;
-	pa.expected_attach_type = BPF_XDP_DEVMAP;
-	pa.insns = p2u(insns);
-	pa.insn_cnt = 2;
-	pa.license = p2u("GPL");
-	prog = sys_bpf(BB_PROG_LOAD, &pa, sizeof(pa));
 	fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
 	ia.bpf_fd = (uint32_t)prog;
 	if (prog < 0 || fd < 0 || sys_bpf(BB_OBJ_GET_INFO_BY_FD, &ia, sizeof(ia)) < 0) {
@@ -442,41 +430,63 @@ static void die(void)
 	_exit(0);
 }
 
+static void basic_both(int argc, char **argv)
+{
+	basic(BB_MAP_TYPE_HASH);
+	basic(BB_MAP_TYPE_ARRAY);
+}
+
+static void efault_both(int argc, char **argv)
+{
+	efault(BB_MAP_TYPE_HASH);
+	efault(BB_MAP_TYPE_ARRAY);
+}
+
+/* Modes without arguments, as modes with. */
+#define NOARGS(f)                                     \
+	static void f##_mode(int argc, char **argv) \
+	{                                             \
+		f();                                  \
+	}
+NOARGS(threads)
+NOARGS(forked)
+NOARGS(forkexec)
+NOARGS(die)
+NOARGS(token)
+NOARGS(devmap_prog)
+NOARGS(retry_modes)
+NOARGS(drain_modes)
+NOARGS(writeback_modes)
+
+static const struct {
+	const char *name;
+	void (*run)(int argc, char **argv); /* argv[0]: the mode */
+} modes[] = {
+	{ "basic", basic_both },	      { "efault", efault_both },
+	{ "threads", threads_mode },	      { "fork", forked_mode },
+	{ "forkexec", forkexec_mode },	      { "die", die_mode },
+	{ "token", token_mode },	      { "devmap", devmap_prog_mode },
+	{ "retry", retry_modes_mode },	      { "drain", drain_modes_mode },
+	{ "writeback", writeback_modes_mode }, { "foreign", foreign_fds },
+	{ "foreign-child", foreign_fds },
+};
+
 int main(int argc, char **argv)
 {
-	const char *mode = argc > 1 ? argv[1] : "basic";
+	char *basic_mode[] = { "basic", NULL };
+	char **args = argc > 1 ? argv + 1 : basic_mode;
+	int nargs = argc > 1 ? argc - 1 : 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(mode, "basic")) {
-		basic(BB_MAP_TYPE_HASH);
-		basic(BB_MAP_TYPE_ARRAY);
-	} else if (!strcmp(mode, "efault")) {
-		efault(BB_MAP_TYPE_HASH);
-		efault(BB_MAP_TYPE_ARRAY);
-	} else if (!strcmp(mode, "threads")) {
-		threads();
-	} else if (!strcmp(mode, "fork")) {
-		forked();
-	} else if (!strcmp(mode, "forkexec")) {
-		forkexec();
-	} else if (!strcmp(mode, "die")) {
-		die();
-	} else if (!strcmp(mode, "token")) {
-		token();
-	} else if (!strcmp(mode, "devmap")) {
-		devmap_prog();
-	} else if (!strcmp(mode, "retry")) {
-		retry_modes();
-	} else if (!strcmp(mode, "drain")) {
-		drain_modes();
-	} else if (!strcmp(mode, "writeback")) {
-		writeback_modes();
-	} else if (!strcmp(mode, "foreign") || !strcmp(mode, "foreign-child")) {
-		foreign_fds(argc - 1, argv + 1);
-	} else {
-		fprintf(stderr, "usage: static-client basic|efault|threads|fork|forkexec|die|"
-				"token|devmap|retry|drain|writeback|foreign\n");
-		return 2;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(args[0], modes[i].name))
+			continue;
+		modes[i].run(nargs, args);
+		return 0;
 	}
-	return 0;
+	fprintf(stderr, "usage: static-client MODE [ARGS...]; modes:");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		fprintf(stderr, " %s", modes[i].name);
+	fprintf(stderr, "\n");
+	return 2;
 }
