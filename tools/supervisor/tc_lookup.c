@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * LOOKUP and LOOKUP_AND_DELETE. Read: the in token. Written, in the kernel's
- * order: keys and values (a fault there leaves count 0, no token), then for
- * the hash family the token and count (token fault: count 0), for the
- * generic walk count and token (token fault: count stays n).
+ * LOOKUP and LOOKUP_AND_DELETE. Read: the in token. Written: count, keys,
+ * values, the token, leaving what the kernel's order leaves where one
+ * faults: a fault on keys or values leaves count 0 and no token; on the
+ * token, count 0 for the hash family (token before count) and n for the
+ * generic walk (count before token).
  *
  * The core runs on local buffers and the results are copied back after it.
  * A lookup whose copy-back faults has changed nothing (tokens are values:
