@@ -75,6 +75,10 @@ long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
 			return -EFAULT;
 		have_prev = true;
 	}
+	/* Where the token cannot be written back, fill the buffers and fail
+	 * without deleting anything (as the hash family does). */
+	if (del && bb_mem_writable((void *)(uintptr_t)c->a.out_batch, sizeof(prev)))
+		del = false;
 
 	more = next_index(m, have_prev, prev, &idx);
 	while (n < c->a.count && more) {

@@ -85,7 +85,9 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 	if (!tok)
 		return -ENOMEM;
 	o.floor = tok + ks;
-	r = kw_init(&kw, c, del);
+	/* As for the hash family: where the token cannot be written back, the
+	 * call fills the buffers and fails without deleting anything. */
+	r = kw_init(&kw, c, del && !bb_mem_writable((void *)(uintptr_t)c->a.out_batch, ks));
 	if (r)
 		goto out;
 	if (in_batch) {

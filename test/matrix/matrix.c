@@ -11,7 +11,9 @@
  * into calls: the sorted returned pairs, the per-call (errno, count) of the
  * writing commands, and the map's final contents read back with
  * single-element commands. Object ids and socket cookies are replaced by the
- * index of the object the test created, so that two runs compare.
+ * index of the object the test created, so that two runs compare. Every
+ * buffer a batch command gets ends at a PROT_NONE page (tokens are exactly
+ * the type's token size), and a byte changed before one is a line too.
  *
  * With --reference the same scenarios run with each batch command replaced by
  * a loop of single-element commands with the batch command's semantics: the
@@ -25,8 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
-#include <linux/perf_event.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,6 +42,9 @@
 
 #include "core/maptypes.h"
 #include "platform/uapi.h"
+
+#include "edge.h"
+#include "value_objs.h"
 
 #define BATCH 5		/* elements per call: several calls per scenario */
 #define MAX_ELEMS 256	/* lookup buffers, enough to grow past any bucket */
@@ -389,59 +392,6 @@ static int load_prog(void)
 	return bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns, 2, NULL);
 }
 
-static int udp_socket(bool reuseport)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
-
-	if (fd < 0)
-		return -1;
-	if (reuseport)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	/* sockmaps take only hashed (bound) UDP sockets */
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int perf_event(void)
-{
-	struct perf_event_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_BPF_OUTPUT;
-	a.sample_type = PERF_SAMPLE_RAW;
-	return (int)syscall(SYS_perf_event_open, &a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-/* CGROUP_ARRAY takes cgroup v2 directories only (EBADF otherwise); on a
- * hybrid hierarchy v2 is mounted below /sys/fs/cgroup. */
-static const char *cgroup2_root(void)
-{
-	static char path[256];
-	char dev[64], dir[256], fs[64];
-	FILE *f;
-
-	if (path[0])
-		return path;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup");
-	f = fopen("/proc/self/mounts", "r");
-	if (!f)
-		return path;
-	while (fscanf(f, "%63s %255s %63s %*[^\n]", dev, dir, fs) == 3)
-		if (!strcmp(fs, "cgroup2")) {
-			snprintf(path, sizeof(path), "%s", dir);
-			break;
-		}
-	fclose(f);
-	return path;
-}
-
 static int inner_map(void)
 {
 	return bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
@@ -471,15 +421,15 @@ static void make_objs(const struct mtype *t, struct objs *o)
 			break;
 		case V_SOCKFD:
 		case V_SOCKFD_XSK:
-			fd = udp_socket(t->reuseport);
+			fd = vo_udp_socket(t->reuseport);
 			if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &id, &len))
 				id = 0;
 			break;
 		case V_CGROUPFD:
-			fd = open(cgroup2_root(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			fd = vo_cgroup();
 			break;
 		case V_PERFFD:
-			fd = perf_event();
+			fd = vo_perf_event();
 			break;
 		default:
 			return;
@@ -654,46 +604,81 @@ static int do_lookup(struct cell *c, bool del, void *in, void *out, void *keys, 
 	return bpf_map_lookup_batch(c->fd, in, out, keys, vals, count, NULL);
 }
 
+/* The token as a caller allocates it: the type's token size (4 bytes for
+ * the hash family, key_size for the rest); the reference's own walk keeps
+ * last keys. */
+static uint32_t token_size(const struct mtype *t)
+{
+	return reference ? t->key_size : bb_maptype_token_size(t->type, t->key_size);
+}
+
+/* Nothing before any buffer may change (edge.h); what lies after it is a
+ * PROT_NONE page. */
+static void check_edges(struct cell *c, const struct edge *e, const char *what)
+{
+	if (!edge_intact(e))
+		add_line(c, "bytes before %s overwritten", what);
+}
+
 /* Loop until ENOENT; the kernel's hash walk answers ENOSPC when a bucket
- * does not fit, and the documented answer is a larger buffer. */
+ * does not fit, and the documented answer is a larger buffer. Tokens, keys
+ * and values each end at a PROT_NONE page. */
 static int scenario_lookup(struct cell *c, bool del)
 {
 	const struct mtype *t = c->t;
-	uint8_t in[64], out[64];
-	uint8_t *keys = calloc(MAX_ELEMS, t->key_size ? t->key_size : 1);
-	uint8_t *vals = calloc(MAX_ELEMS, c->stride ? c->stride : 1);
+	const uint32_t tok = token_size(t);
+	struct edge in, out, keys = { 0 }, vals = { 0 };
 	uint32_t bs = BATCH, total = 0;
 	bool first = true;
 	int err = -EIO, calls;
 
+	edge_new(&in, tok);
+	edge_new(&out, tok);
 	for (calls = 0; calls < MAX_CALLS; calls++) {
 		uint32_t count = bs;
 
-		memset(out, 0, sizeof(out));
-		err = do_lookup(c, del, first ? NULL : in, out, keys, vals, &count);
+		if (!keys.map || keys.len != (size_t)bs * t->key_size ||
+		    vals.len != (size_t)bs * c->stride) {
+			edge_free(&keys);
+			edge_free(&vals);
+			edge_new(&keys, (size_t)bs * t->key_size);
+			edge_new(&vals, (size_t)bs * c->stride);
+		}
+		memset(out.p, 0, tok);
+		edge_arm(&out);
+		edge_arm(&keys);
+		edge_arm(&vals);
+		err = do_lookup(c, del, first ? NULL : in.p, out.p, keys.p, vals.p, &count);
+		check_edges(c, &in, "in_batch");
+		check_edges(c, &out, "out_batch");
+		check_edges(c, &keys, "keys");
+		check_edges(c, &vals, "values");
 		if (err == -ENOSPC && !reference && 2 * bs <= MAX_ELEMS) {
 			bs *= 2;
 			continue;
 		}
 		if (err && err != -ENOENT)
 			break;
-		for (uint32_t i = 0; i < count && i < MAX_ELEMS; i++) {
+		for (uint32_t i = 0; i < count && i < bs; i++) {
 			char s[2048];
 
-			render(c, keys + i * t->key_size, vals + i * c->stride, s, sizeof(s));
+			render(c, keys.p + i * t->key_size, vals.p + i * c->stride, s, sizeof(s));
 			add_line(c, "got %s", s);
 		}
 		total += count;
 		if (err == -ENOENT)
 			break;
-		memcpy(in, out, sizeof(in));
+		memcpy(in.p, out.p, tok);
+		edge_arm(&in);
 		first = false;
 	}
 	if (calls == MAX_CALLS)
 		err = -ELOOP;
 	add_line(c, "returned %u", total);
-	free(keys);
-	free(vals);
+	edge_free(&in);
+	edge_free(&out);
+	edge_free(&keys);
+	edge_free(&vals);
 	return err == -ENOENT ? 0 : err;
 }
 
@@ -702,31 +687,34 @@ static int scenario_lookup(struct cell *c, bool del)
 static int scenario_write(struct cell *c, enum cmd cmd, int lo, int hi, int gen, const char *tag)
 {
 	const struct mtype *t = c->t;
-	uint8_t *keys = calloc(BATCH, t->key_size ? t->key_size : 1);
-	uint8_t *vals = calloc(BATCH, c->stride ? c->stride : 1);
 	int first_err = 0;
 
 	for (int i = lo; i < hi; i += BATCH) {
 		uint32_t n = (uint32_t)(hi - i < BATCH ? hi - i : BATCH), count = n;
+		struct edge keys, vals; /* read exactly n elements, no more */
 		int err;
 
+		edge_new(&keys, (size_t)n * t->key_size);
+		edge_new(&vals, (size_t)n * c->stride);
 		for (uint32_t j = 0; j < n; j++) {
-			make_key(t, i + (int)j, keys + j * t->key_size);
-			make_value(c, i + (int)j, gen, vals + j * c->stride);
+			make_key(t, i + (int)j, keys.p + j * t->key_size);
+			make_value(c, i + (int)j, gen, vals.p + j * c->stride);
 		}
 		if (cmd == C_UPDATE)
-			err = reference ? ref_update(c, keys, vals, &count) :
-					  bpf_map_update_batch(c->fd, keys, vals, &count, NULL);
+			err = reference ? ref_update(c, keys.p, vals.p, &count) :
+					  bpf_map_update_batch(c->fd, keys.p, vals.p, &count, NULL);
 		else
-			err = reference ? ref_delete(c, keys, &count) :
-					  bpf_map_delete_batch(c->fd, keys, &count, NULL);
+			err = reference ? ref_delete(c, keys.p, &count) :
+					  bpf_map_delete_batch(c->fd, keys.p, &count, NULL);
 		/* count is not touched on a refusal: report it as is */
 		add_line(c, "%s call %d: err %d count %u/%u", tag, i, -err, count, n);
+		check_edges(c, &keys, "keys");
+		check_edges(c, &vals, "values");
 		if (err && !first_err)
 			first_err = err;
+		edge_free(&keys);
+		edge_free(&vals);
 	}
-	free(keys);
-	free(vals);
 	return first_err;
 }
 

@@ -6,7 +6,8 @@
  * on how the kernel chunks hash buckets, so the output of a native run and a
  * supervised run on a simulated old kernel can be compared as text.
  *
- * Modes: basic | efault | threads | fork | forkexec | die | token | devmap
+ * Modes: basic | efault | threads | fork | forkexec | die | token | devmap here;
+ * retry | drain | writeback (client_retry.c), foreign (client_fds.c)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,19 +22,9 @@
 
 #include <linux/bpf.h> /* program loading: the shim has no need of it */
 
-#include "client_bpf.h"
+#include "platform/uapi.h" /* the batch attr layout, shared with the shim */
 
-static int map_create(uint32_t type, uint32_t max)
-{
-	uint32_t a[16] = { type, 4, 8, max };
-	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
-
-	if (fd < 0) {
-		printf("map_create failed: %ld\n", fd);
-		exit(1);
-	}
-	return (int)fd;
-}
+#include "client_util.h"
 
 static const char *tname(uint32_t type)
 {
@@ -154,17 +145,6 @@ static void basic(uint32_t type)
 	close(fd);
 }
 
-/* A buffer whose byte @readable is the first of a PROT_NONE page. */
-static void *guarded(size_t readable)
-{
-	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		exit(1);
-	mprotect(p + 4096, 4096, PROT_NONE);
-	return p + 4096 - readable;
-}
-
 static void efault(uint32_t type)
 {
 	const char *t = tname(type);
@@ -236,6 +216,20 @@ static void efault(uint32_t type)
 	mprotect(ra, 4096, PROT_READ);
 	r = sys_bpf(BB_MAP_UPDATE_BATCH, ra, sizeof(*ra));
 	printf("%s attr read-only: r=%ld count=%u\n", t, r, ra->count);
+	/* Lookups too: the kernel zeroes count before it writes anything
+	 * else, so nothing is returned, written or deleted. */
+	for (int cmd = BB_MAP_LOOKUP_BATCH; cmd <= BB_MAP_LOOKUP_AND_DELETE_BATCH; cmd++) {
+		mprotect(ra, 4096, PROT_READ | PROT_WRITE);
+		tok = 77;
+		*ra = (struct bb_batch_attr){ .out_batch = p2u(&tok), .keys = p2u(keys),
+					   .values = p2u(vals), .count = 2,
+					   .map_fd = (uint32_t)fd };
+		mprotect(ra, 4096, PROT_READ);
+		r = sys_bpf(cmd, ra, sizeof(*ra));
+		printf("%s %s attr read-only: r=%ld count=%u token=%u\n", t,
+		       cmd == BB_MAP_LOOKUP_BATCH ? "lookup" : "lookup_and_delete", r, ra->count,
+		       tok);
+	}
 	{
 		unsigned char big[4200];
 		struct bb_batch_attr a = { .keys = p2u(keys), .values = p2u(vals), .count = 1,
@@ -291,23 +285,11 @@ static void token(void)
  * that number. Lookups (not trapped) show which program each slot got. */
 static void devmap_prog(void)
 {
-	struct bpf_insn insns[2] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	uint32_t a[16] = { BB_MAP_TYPE_DEVMAP, 4, 8, 4 }, keys[2] = { 0, 1 }, vals[4], info[2];
-	union bpf_attr pa;
 	struct bb_info_attr ia = { .info_len = sizeof(info), .info = p2u(info) };
-	long prog, fd, r;
+	long prog = load_prog(BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP), fd, r;
 	uint32_t count = 2;
 
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = BPF_PROG_TYPE_XDP;
-	pa.expected_attach_type = BPF_XDP_DEVMAP;
-	pa.insns = p2u(insns);
-	pa.insn_cnt = 2;
-	pa.license = p2u("GPL");
-	prog = sys_bpf(BB_PROG_LOAD, &pa, sizeof(pa));
 	fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
 	ia.bpf_fd = (uint32_t)prog;
 	if (prog < 0 || fd < 0 || sys_bpf(BB_OBJ_GET_INFO_BY_FD, &ia, sizeof(ia)) < 0) {
@@ -448,33 +430,63 @@ static void die(void)
 	_exit(0);
 }
 
+static void basic_both(int argc, char **argv)
+{
+	basic(BB_MAP_TYPE_HASH);
+	basic(BB_MAP_TYPE_ARRAY);
+}
+
+static void efault_both(int argc, char **argv)
+{
+	efault(BB_MAP_TYPE_HASH);
+	efault(BB_MAP_TYPE_ARRAY);
+}
+
+/* Modes without arguments, as modes with. */
+#define NOARGS(f)                                     \
+	static void f##_mode(int argc, char **argv) \
+	{                                             \
+		f();                                  \
+	}
+NOARGS(threads)
+NOARGS(forked)
+NOARGS(forkexec)
+NOARGS(die)
+NOARGS(token)
+NOARGS(devmap_prog)
+NOARGS(retry_modes)
+NOARGS(drain_modes)
+NOARGS(writeback_modes)
+
+static const struct {
+	const char *name;
+	void (*run)(int argc, char **argv); /* argv[0]: the mode */
+} modes[] = {
+	{ "basic", basic_both },	      { "efault", efault_both },
+	{ "threads", threads_mode },	      { "fork", forked_mode },
+	{ "forkexec", forkexec_mode },	      { "die", die_mode },
+	{ "token", token_mode },	      { "devmap", devmap_prog_mode },
+	{ "retry", retry_modes_mode },	      { "drain", drain_modes_mode },
+	{ "writeback", writeback_modes_mode }, { "foreign", foreign_fds },
+	{ "foreign-child", foreign_fds },
+};
+
 int main(int argc, char **argv)
 {
-	const char *mode = argc > 1 ? argv[1] : "basic";
+	char *basic_mode[] = { "basic", NULL };
+	char **args = argc > 1 ? argv + 1 : basic_mode;
+	int nargs = argc > 1 ? argc - 1 : 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(mode, "basic")) {
-		basic(BB_MAP_TYPE_HASH);
-		basic(BB_MAP_TYPE_ARRAY);
-	} else if (!strcmp(mode, "efault")) {
-		efault(BB_MAP_TYPE_HASH);
-		efault(BB_MAP_TYPE_ARRAY);
-	} else if (!strcmp(mode, "threads")) {
-		threads();
-	} else if (!strcmp(mode, "fork")) {
-		forked();
-	} else if (!strcmp(mode, "forkexec")) {
-		forkexec();
-	} else if (!strcmp(mode, "die")) {
-		die();
-	} else if (!strcmp(mode, "token")) {
-		token();
-	} else if (!strcmp(mode, "devmap")) {
-		devmap_prog();
-	} else {
-		fprintf(stderr, "usage: static-client basic|efault|threads|fork|forkexec|die|"
-				"token|devmap\n");
-		return 2;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(args[0], modes[i].name))
+			continue;
+		modes[i].run(nargs, args);
+		return 0;
 	}
-	return 0;
+	fprintf(stderr, "usage: static-client MODE [ARGS...]; modes:");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		fprintf(stderr, " %s", modes[i].name);
+	fprintf(stderr, "\n");
+	return 2;
 }

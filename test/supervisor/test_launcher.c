@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef STATIC_CLIENT
-#error "STATIC_CLIENT must name the static client binary"
+#if !defined(STATIC_CLIENT) || !defined(DYNAMIC_CLIENT)
+#error "STATIC_CLIENT and DYNAMIC_CLIENT must name the client's two builds"
 #endif
 
 struct out {
@@ -98,25 +98,34 @@ static void run(const char *const argv[], const char *env_kv, struct out *o)
 	o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* The client in @mode: natively, under `sim --kernel 5.4`, or under
- * `run [--kernel 5.4]`. */
-enum how { NATIVE, SIM_54, RUN, RUN_54 };
+/* The client in @mode: natively, under `sim --kernel 5.4`, under `run
+ * [--kernel 5.4]`, or its dynamic build with the shim preloaded (natively or
+ * under `sim --kernel 5.4`): what the supervisor must equal. */
+enum how { NATIVE, SIM_54, RUN, RUN_54, SHIM, SHIM_54 };
 
 static void client(enum how how, const char *mode, const char *env_kv, struct out *o)
 {
-	const char *argv[8];
+	static char preload[4096];
+	const char *argv[12], *so = getenv("BPFBATCH_SO");
+	bool shim = how == SHIM || how == SHIM_54;
 	int n = 0;
 
-	if (how != NATIVE) {
+	if (how != NATIVE && how != SHIM) {
 		argv[n++] = tool();
-		argv[n++] = how == SIM_54 ? "sim" : "run";
+		argv[n++] = how == SIM_54 || how == SHIM_54 ? "sim" : "run";
 		if (how != RUN) {
 			argv[n++] = "--kernel";
 			argv[n++] = "5.4";
 		}
 		argv[n++] = "--";
 	}
-	argv[n++] = STATIC_CLIENT;
+	if (shim) {
+		cr_assert(so && *so, "BPFBATCH_SO is not set (run through meson test)");
+		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", so);
+		argv[n++] = "/usr/bin/env";
+		argv[n++] = preload;
+	}
+	argv[n++] = shim ? DYNAMIC_CLIENT : STATIC_CLIENT;
 	argv[n++] = mode;
 	argv[n] = NULL;
 	run(argv, env_kv, o);
@@ -192,6 +201,95 @@ Test(launcher, devmap_program_fd_is_the_targets)
 	cr_assert_str_eq(o.text, "devmap update: r=0 count=2\n"
 				 "devmap slot 0: r=0 ifindex=1 prog=ours\n"
 				 "devmap slot 1: r=0 ifindex=1 prog=none\n");
+}
+
+/* Every lookup first made with keys, values or out_batch unwritable
+ * (EFAULT), then repeated from the same token: every key exactly once, for
+ * the hash family, LPM tries and array-like maps, emulated and native. */
+static const char retry_text[] =
+	"hash lookup retry: failed-calls-not-efault=0 returned=1000 dups=0 missing=0 badvals=0 "
+	"left=1000 end=-2\n"
+	"lpm_trie lookup retry: failed-calls-not-efault=0 returned=1000 dups=0 missing=0 "
+	"badvals=0 left=1000 end=-2\n"
+	"devmap lookup retry: failed-calls-not-efault=0 returned=1000 dups=0 missing=0 "
+	"badvals=0 left=1000 end=-2\n";
+
+static void expect_text(enum how how, const char *mode, const char *want)
+{
+	static struct out o;
+
+	client(how, mode, NULL, &o);
+	cr_assert_eq(o.status, 0, "%s (how %d): exit %d: %s", mode, how, o.status, o.err);
+	cr_assert_str_eq(o.text, want, "%s (how %d):\n%s", mode, how, o.text);
+}
+
+Test(launcher, retry_after_efault_skips_nothing)
+{
+	expect_text(RUN_54, "retry", retry_text);
+	expect_text(SHIM_54, "retry", retry_text);
+	expect_text(RUN, "retry", retry_text);
+	expect_text(SHIM, "retry", retry_text);
+}
+
+/* The same with lookup-and-delete where the emulation serves it: a call
+ * that cannot hand its elements back deletes none of them. */
+Test(launcher, drain_retry_after_efault_loses_nothing)
+{
+	static const char want[] =
+		"hash lookup_and_delete retry: failed-calls-not-efault=0 returned=1000 dups=0 "
+		"missing=0 badvals=0 left=0 end=-2\n"
+		"lpm_trie lookup_and_delete retry: failed-calls-not-efault=0 returned=1000 dups=0 "
+		"missing=0 badvals=0 left=0 end=-2\n"
+		"devmap lookup_and_delete retry: failed-calls-not-efault=0 returned=1000 dups=0 "
+		"missing=0 badvals=0 left=0 end=-2\n";
+
+	expect_text(RUN_54, "drain", want);
+	expect_text(SHIM_54, "drain", want);
+}
+
+/* Lookup-and-delete into buffers writable only in part: the supervisor
+ * answers and deletes exactly what the preloaded shim does. */
+Test(launcher, partial_writeback_as_the_shim)
+{
+	static struct out shim, sup;
+
+	client(SHIM_54, "writeback", NULL, &shim);
+	cr_assert_eq(shim.status, 0, "shim: exit %d: %s", shim.status, shim.err);
+	client(RUN_54, "writeback", NULL, &sup);
+	cr_assert_eq(sup.status, 0, "run: exit %d: %s", sup.status, sup.err);
+	cr_assert_str_eq(sup.text, shim.text, "run:\n%s\n--- shim:\n%s", sup.text, shim.text);
+	cr_assert(strstr(shim.text, "hash lookup_and_delete keys read-only: r=-14 count=0 "
+				    "deleted=0\n"), "%s", shim.text);
+}
+
+/* The client itself starts `bpfbatch run @args -- client` holding an object
+ * of every kind a value can name, which the child closes: every value and
+ * map fd naming them must get the kernel's answer for the target. */
+static void foreign(const char *const *args, const char *env_kv)
+{
+	static struct out o;
+	const char *argv[8] = { STATIC_CLIENT, "foreign" };
+	int n = 2, same = 0;
+
+	for (; *args; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	run(argv, env_kv, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s%s", o.status, o.text, o.err);
+	cr_assert(!strstr(o.text, "DIFFERENT"), "%s", o.text);
+	for (const char *p = o.text; (p = strstr(p, ": same\n")); p++)
+		same++;
+	cr_assert_eq(same, 16, "%s", o.text);
+}
+
+Test(launcher, fds_the_target_does_not_hold_are_the_kernels_answer)
+{
+	static const char *const native[] = { NULL };
+	static const char *const k54[] = { "--kernel", "5.4", NULL };
+
+	foreign(native, NULL);
+	foreign(k54, NULL);
+	foreign(k54, "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
 }
 
 Test(launcher, multithreaded_target)

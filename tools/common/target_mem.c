@@ -2,11 +2,13 @@
 #include "common/target_mem.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #define TM_MAX_SPANS 8
 #define TM_PAGE 4096u
+#define TM_PROBES 256 /* pages probed per syscall pair */
 
 /* Bytes moved by one process_vm_* call, or -errno. */
 static long vm_rw(pid_t pid, struct tm_span *s, unsigned int n, int write)
@@ -123,4 +125,65 @@ int tm_write(pid_t pid, struct tm_span *s, unsigned int n)
 		if (s[i].done < s[i].len)
 			return (int)i;
 	return (int)n;
+}
+
+/* The first of @k probe addresses @at[] that cannot be written, or @k. */
+static long probe_pages(pid_t pid, const uint64_t *at, unsigned int k)
+{
+	struct iovec l[TM_PROBES], r[TM_PROBES];
+	unsigned char byte[TM_PROBES];
+	ssize_t got, put;
+
+	for (unsigned int i = 0; i < k; i++) {
+		l[i] = (struct iovec){ &byte[i], 1 };
+		r[i] = (struct iovec){ (void *)(uintptr_t)at[i], 1 };
+	}
+	/* Transfers stop at the first iovec that faults, so each count is a
+	 * prefix of the probes. */
+	got = process_vm_readv(pid, l, k, r, k, 0);
+	if (got < 0)
+		return errno == EFAULT ? 0 : -errno;
+	if (!got)
+		return 0;
+	put = process_vm_writev(pid, l, (unsigned long)got, r, (unsigned long)got, 0);
+	if (put < 0)
+		return errno == EFAULT ? 0 : -errno;
+	return put;
+}
+
+int tm_writable(pid_t pid, struct tm_span *s, unsigned int n)
+{
+	uint64_t at[TM_PROBES];
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t a = s[i].remote, end = s[i].remote + s[i].len;
+		bool short_prefix = false;
+
+		s[i].done = 0;
+		if (end < a)
+			end = UINT64_MAX; /* wraps: it fails somewhere on the way */
+		while (a < end && !short_prefix) {
+			unsigned int k = 0;
+			long ok;
+
+			/* The range's first byte, then the first byte of each
+			 * following page. */
+			for (; a < end && k < TM_PROBES; k++) {
+				at[k] = a;
+				a = (a & ~(uint64_t)(TM_PAGE - 1)) + TM_PAGE;
+				if (!a)
+					a = end; /* the last page of the address space */
+			}
+			ok = probe_pages(pid, at, k);
+			if (ok < 0)
+				return (int)ok;
+			if ((unsigned long)ok < k) {
+				s[i].done = (size_t)(at[ok] - s[i].remote);
+				short_prefix = true;
+			}
+		}
+		if (!short_prefix)
+			s[i].done = s[i].len;
+	}
+	return 0;
 }

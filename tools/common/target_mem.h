@@ -38,4 +38,15 @@ int tm_read(pid_t pid, struct tm_span *s, unsigned int n);
  */
 int tm_write(pid_t pid, struct tm_span *s, unsigned int n);
 
+/*
+ * Set each span's done to how much of its target range, from the start, can
+ * be written (to the page: a copy-out stops at the first page it cannot
+ * write), without changing it: one byte per page is read and written back
+ * as it was. A target thread storing to that very byte in between loses its
+ * store, so only buffers the call is about to write are probed (the shim's
+ * own check, bb_mem_writable, works the same way). @local is not used.
+ * Returns 0, or -errno when the target cannot be reached (-ESRCH: gone).
+ */
+int tm_writable(pid_t pid, struct tm_span *s, unsigned int n);
+
 #endif

@@ -9,11 +9,25 @@
  * (bb_dispatch_prepared), however many chunks the call is served in.
  * Independent of how the call was trapped (user notification, ptrace).
  *
+ * A lookup-and-delete's keys, values and out_batch are probed for
+ * writability before it runs and served through local buffers with the same
+ * writable prefixes (target_buf.h), so it deletes what it would have deleted
+ * in the target. Fds in UPDATE values are the target's (taken over as the
+ * map fd is), or a number no process holds where the target holds none.
+ *
  * Known deviations from the kernel (all need a buggy or racing target):
  * - After an EFAULT with count 0, the kernel may have left partial copies
  *   in keys/values; the supervisor writes nothing there.
  * - A token equal to what out_batch held already is not written back, so a
- *   read-only (but readable) out_batch with an unchanged token is no EFAULT.
+ *   read-only (but readable) out_batch with an unchanged token is no EFAULT
+ *   (a lookup; a lookup-and-delete probes out_batch first).
+ * - The writability probe reads one byte per page of a lookup-and-delete's
+ *   output buffers and writes it back: a target thread storing to that byte
+ *   in between loses its store; one that unmaps or write-protects a buffer
+ *   between the probe and the copy-back loses elements, as in the kernel.
+ * - Without pidfd_getfd (before 5.6) only maps can be taken over (reopened
+ *   by id): a value naming the target's program, socket, perf event or
+ *   cgroup is answered as if the target did not hold it (EBADF/EINVAL).
  * - A lookup is served with count clipped to max_entries + 1 (bounds our
  *   buffers); only a walk racing with heavy insert/delete churn can tell.
  * - An attr with an unreadable byte past the kernel's attr size gets EFAULT
