@@ -8,7 +8,7 @@
 
 static const char *const skip_names[] = {
 	"reissue", "fork", "fault", "drain", "flags", "write", "elem", "abandon", "zero",
-	"keystart", "partial",
+	"keystart", "partial", "relink", "drainfault",
 };
 
 unsigned fz_skip_parse(const char *s)
@@ -21,12 +21,33 @@ unsigned fz_skip_parse(const char *s)
 
 const char *fz_skip_names(void)
 {
-	return "reissue fork fault drain flags write elem abandon zero keystart partial";
+	return "reissue fork fault drain flags write elem abandon zero keystart partial relink "
+	       "drainfault";
 }
 
 static bool on(const struct fz_gen *g, unsigned what)
 {
 	return !(g->skip & what);
+}
+
+/* --skip relink: the kernel re-links an updated element at the head of its
+ * bucket; an emulated walk standing inside that bucket (it cannot see bucket
+ * boundaries) then misses it. Per-CPU hashes update in place. */
+static bool relink_off(const struct fz_gen *g, const struct fz_run *r)
+{
+	return !on(g, FZ_SKIP_RELINK) && r->u.fam == FZ_FAM_HASH &&
+	       r->u.kind != FZ_PERCPU_HASH && r->u.kind != FZ_LRU_PERCPU_HASH;
+}
+
+/* Does @op step a lookup-and-delete walk? */
+static bool drains(const struct fz_run *r, const struct fz_op *op)
+{
+	if (op->del)
+		return true;
+	for (uint32_t i = 0; i < r->nwalks; i++)
+		if (r->walks[i]->id == op->walk)
+			return r->walks[i]->del;
+	return false;
 }
 
 void fz_gen_seq(struct fz_gen *g, enum fz_kind kind, struct fz_seq *seq)
@@ -161,6 +182,8 @@ static void gen_write(struct fz_gen *g, const struct fz_run *r, struct fz_op *op
 	struct fz_rng *rng = &g->rng;
 	uint32_t n = pick_count(g);
 
+	if (relink_off(g, r))
+		del = true; /* UPDATE_BATCH has no BPF_NOEXIST */
 	op->kind = del ? FZ_OP_DELETE_BATCH : FZ_OP_UPDATE_BATCH;
 	if (del && n > 16 && fz_pct(rng, 70))
 		n = fz_range(rng, 1, 16); /* deletes stop at the first missing key */
@@ -192,6 +215,8 @@ static void gen_elem(struct fz_gen *g, const struct fz_run *r, struct fz_op *op,
 	}
 	if (!del && fz_pct(rng, 20))
 		op->flags = fz_pct(rng, 50) ? BPF_NOEXIST : BPF_EXIST;
+	if (!del && relink_off(g, r))
+		op->flags = BPF_NOEXIST; /* present keys stay where they are */
 }
 
 static void gen_new_walk(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
@@ -272,6 +297,9 @@ bool fz_gen_op(struct fz_gen *g, const struct fz_run *r, struct fz_op *op)
 		} else {
 			continue;
 		}
+		if ((op->kind == FZ_OP_STEP || op->kind == FZ_OP_REISSUE) &&
+		    !on(g, FZ_SKIP_DRAINFAULT) && drains(r, op))
+			op->fault = FZ_F_NONE;
 		if ((op->kind == FZ_OP_STEP || op->kind == FZ_OP_REISSUE) && op->fault) {
 			g->retry_walk = op->walk;
 			g->retry_count = op->count;

@@ -26,6 +26,8 @@ enum fz_skip {
 	FZ_SKIP_ZERO = 1u << 8,		/* count 0 */
 	FZ_SKIP_KEYSTART = 1u << 9,	/* walks started at a key */
 	FZ_SKIP_PARTIAL = 1u << 10,	/* faults inside an element (only between) */
+	FZ_SKIP_RELINK = 1u << 11,	/* updates of present keys in relinking hash maps */
+	FZ_SKIP_DRAINFAULT = 1u << 12,	/* faults in LOOKUP_AND_DELETE calls */
 };
 
 /* Parse a --skip name; 0 if unknown. */
