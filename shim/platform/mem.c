@@ -147,3 +147,45 @@ int bb_mem_writable(void *p, size_t len)
 	}
 	return 0;
 }
+
+/* One remote iovec per element (at most BATCH a call), so that a transfer
+ * the kernel cuts short at an iovec boundary and one it cuts at a page both
+ * come out as a count of whole elements. */
+static long vm_copy_elems(long nr, void *local, void *remote, size_t size, uint32_t n)
+{
+	enum { BATCH = 256 };
+	struct iovec l, r[BATCH];
+	uint32_t done = 0;
+
+	if (size == 0)
+		return n;
+	while (done < n) {
+		uint32_t k = n - done < BATCH ? n - done : BATCH;
+		long got;
+
+		l = (struct iovec){ (char *)local + (size_t)done * size, (size_t)k * size };
+		for (uint32_t i = 0; i < k; i++)
+			r[i] = (struct iovec){ (char *)remote + (size_t)(done + i) * size, size };
+		got = bb_raw_syscall(nr, self_pid(false), (long)&l, 1, (long)r, k, 0);
+		if (got == -ESRCH)
+			got = bb_raw_syscall(nr, self_pid(true), (long)&l, 1, (long)r, k, 0);
+		if (got == -ENOSYS || got == -EPERM)
+			return done ? (long)done : -ENOSYS;
+		if (got < 0)
+			return done;
+		done += (uint32_t)((size_t)got / size);
+		if ((size_t)got < (size_t)k * size)
+			return done;
+	}
+	return done;
+}
+
+long bb_mem_read_elems(void *dst, const void *usrc, size_t size, uint32_t n)
+{
+	return vm_copy_elems(SYS_process_vm_readv, dst, (void *)usrc, size, n);
+}
+
+long bb_mem_write_elems(void *udst, const void *src, size_t size, uint32_t n)
+{
+	return vm_copy_elems(SYS_process_vm_writev, (void *)src, udst, size, n);
+}

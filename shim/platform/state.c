@@ -16,6 +16,8 @@ static struct {
 	bool log;
 	bool stats;
 	bool accel;
+	bool bulk;
+	bool bulk_eager;
 	unsigned int accel_max_age_ms;
 	unsigned int possible_cpus;
 	_Atomic int features[BB_FEAT_COUNT];
@@ -91,7 +93,7 @@ static unsigned int env_uint(const char *name, unsigned int dflt, unsigned int m
 
 static void state_init(void)
 {
-	const char *m = getenv("BPFBATCH_MODE");
+	const char *m = getenv("BPFBATCH_MODE"), *bulk = getenv("BPFBATCH_BULK");
 
 	g.mode = BB_MODE_AUTO;
 	if (m && strcmp(m, "native") == 0)
@@ -101,6 +103,8 @@ static void state_init(void)
 	g.log = env_on("BPFBATCH_LOG");
 	g.stats = env_on("BPFBATCH_STATS");
 	g.accel = env_on("BPFBATCH_ACCEL");
+	g.bulk = !bulk || strcmp(bulk, "0") != 0;
+	g.bulk_eager = bulk && strcmp(bulk, "1") == 0;
 	g.accel_max_age_ms = env_uint("BPFBATCH_ACCEL_MAX_AGE_MS", 10, 1000);
 	g.possible_cpus = read_possible_cpus();
 }
@@ -141,6 +145,18 @@ unsigned int bb_state_accel_max_age_ms(void)
 {
 	pthread_once(&g.once, state_init);
 	return g.accel_max_age_ms;
+}
+
+bool bb_state_bulk(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.bulk;
+}
+
+bool bb_state_bulk_eager(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.bulk_eager;
 }
 
 unsigned int bb_state_possible_cpus(void)

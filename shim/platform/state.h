@@ -33,6 +33,12 @@ bool bb_state_accel(void); /* BPFBATCH_ACCEL likewise: legacy-loop acceleration 
 /* BPFBATCH_ACCEL_MAX_AGE_MS (default 10, at most 1000): how old a prefetched
  * answer may be; 0 turns prefetching off, leaving the successor memory. */
 unsigned int bb_state_accel_max_age_ms(void);
+/* BPFBATCH_BULK: on unless set to 0 (many elements per syscall through
+ * generated programs where the kernel lacks batch commands; core/bulk.h);
+ * set to 1, a map gets its program at its first call rather than once its
+ * calls have carried a few hundred elements. */
+bool bb_state_bulk(void);
+bool bb_state_bulk_eager(void);
 unsigned int bb_state_possible_cpus(void);
 
 enum bb_tri bb_feature_get(enum bb_feature f);
