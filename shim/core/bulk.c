@@ -67,6 +67,8 @@ static bool may_load(void)
 	return bb_bulk_available(NULL);
 }
 
+static pthread_once_t lde_once = PTHREAD_ONCE_INIT;
+
 static bool serves(const struct bb_emu_call *c, enum bb_bulk_op op)
 {
 	const struct bb_map_info *i = &c->m.info;
@@ -90,9 +92,11 @@ static bool serves(const struct bb_emu_call *c, enum bb_bulk_op op)
 	default:
 		return false;
 	}
-	/* Until the element path has learnt whether the type has an atomic
-	 * LOOKUP_AND_DELETE_ELEM, it serves the call and learns it. */
-	return op != BB_BULK_LOOKUP_DELETE || bb_type_lookup_and_delete_elem(i->type) == BB_TRI_NO;
+	if (op != BB_BULK_LOOKUP_DELETE)
+		return true;
+	if (bb_type_lookup_and_delete_elem(i->type) == BB_TRI_UNKNOWN)
+		pthread_once(&lde_once, bb_bulk_learn_lookup_and_delete);
+	return bb_type_lookup_and_delete_elem(i->type) == BB_TRI_NO;
 }
 
 long bb_bulk_open(const struct bb_emu_call *c, enum bb_bulk_op op, struct bb_bulk *b)

@@ -35,6 +35,8 @@ bool bb_bulk_available(const char **why);
 
 /* The self-test itself (bulk_selftest.c): NULL if it passed, else why not. */
 const char *bb_bulk_selftest(void);
+/* Learn whether hash maps have LOOKUP_AND_DELETE_ELEM (bulk_selftest.c). */
+void bb_bulk_learn_lookup_and_delete(void);
 
 struct bb_bulk {
 	struct bb_bulk_prog prog;

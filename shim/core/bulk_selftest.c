@@ -65,6 +65,30 @@ static const char *memlock_check(void)
 	       "(before 5.11)";
 }
 
+/*
+ * Does the kernel have an atomic LOOKUP_AND_DELETE_ELEM for hash maps
+ * (5.14)? The element path learns it from its first real element; the bulk
+ * path must know before it starts (where the kernel has it, lookup-and-
+ * delete stays on the element path), so it asks an empty scratch map:
+ * ENOENT where the command exists for the type, ENOTSUPP (or EINVAL before
+ * 4.20) where not. Three syscalls, once.
+ */
+void bb_bulk_learn_lookup_and_delete(void)
+{
+	struct bb_map_create_attr ma = { BB_MAP_TYPE_HASH, 4, 4, 1, 0 };
+	uint32_t key = 0, value;
+	long fd = bb_raw_bpf(BB_MAP_CREATE, &ma, sizeof(ma)), r;
+
+	if (fd < 0)
+		return;
+	r = bb_raw_map_lookup_and_delete((int)fd, &key, &value, 0);
+	if (r == -ENOENT || r == 0)
+		bb_type_set_lookup_and_delete_elem(BB_MAP_TYPE_HASH, true);
+	else if (r == -BB_ENOTSUPP || r == -EOPNOTSUPP || r == -EINVAL)
+		bb_type_set_lookup_and_delete_elem(BB_MAP_TYPE_HASH, false);
+	close_fd(fd);
+}
+
 struct scratch {
 	struct bb_emu_call c;
 	struct bb_bulk b[BB_BULK_NOPS];
