@@ -148,17 +148,36 @@ int bb_mem_writable(void *p, size_t len)
 	return 0;
 }
 
-/* One remote iovec per element (at most BATCH a call), so that a transfer
- * the kernel cuts short at an iovec boundary and one it cuts at a page both
- * come out as a count of whole elements. */
+/* The whole range in one piece (the common case), 0/-ENOSYS/-EFAULT. */
+static long vm_copy_whole(long nr, void *local, void *remote, size_t len)
+{
+	struct iovec l = { local, len }, r = { remote, len };
+	long got = bb_raw_syscall(nr, self_pid(false), (long)&l, 1, (long)&r, 1, 0);
+
+	if (got == -ESRCH)
+		got = bb_raw_syscall(nr, self_pid(true), (long)&l, 1, (long)&r, 1, 0);
+	if (got == (long)len)
+		return 0;
+	return got == -ENOSYS || got == -EPERM ? -ENOSYS : -EFAULT;
+}
+
+/*
+ * Short of the whole: one remote iovec per element (at most BATCH a call),
+ * so that a transfer the kernel cuts short at an iovec boundary and one it
+ * cuts at a page both come out as a count of whole elements.
+ */
 static long vm_copy_elems(long nr, void *local, void *remote, size_t size, uint32_t n)
 {
 	enum { BATCH = 256 };
 	struct iovec l, r[BATCH];
 	uint32_t done = 0;
+	long whole;
 
-	if (size == 0)
+	if (size == 0 || n == 0)
 		return n;
+	whole = vm_copy_whole(nr, local, remote, size * n);
+	if (whole == 0 || whole == -ENOSYS)
+		return whole ? whole : (long)n;
 	while (done < n) {
 		uint32_t k = n - done < BATCH ? n - done : BATCH;
 		long got;
@@ -167,10 +186,6 @@ static long vm_copy_elems(long nr, void *local, void *remote, size_t size, uint3
 		for (uint32_t i = 0; i < k; i++)
 			r[i] = (struct iovec){ (char *)remote + (size_t)(done + i) * size, size };
 		got = bb_raw_syscall(nr, self_pid(false), (long)&l, 1, (long)r, k, 0);
-		if (got == -ESRCH)
-			got = bb_raw_syscall(nr, self_pid(true), (long)&l, 1, (long)r, k, 0);
-		if (got == -ENOSYS || got == -EPERM)
-			return done ? (long)done : -ENOSYS;
 		if (got < 0)
 			return done;
 		done += (uint32_t)((size_t)got / size);
