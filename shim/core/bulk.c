@@ -144,7 +144,7 @@ long bb_bulk_run(struct bb_bulk *b, uint32_t n, uint32_t *done, int32_t *err)
 	/* A packet the kernel cut short stops the program at its bounds check,
 	 * before any helper call: nothing was done. */
 	if (a.data_size_out != l->size || hdr[2] == BB_BULK_NOT_RUN || hdr[1] > n)
-		return -EPROTO;
+		return BB_BULK_DECLINED;
 	bb_stat_add(BB_STAT_BULK_RUNS, 1);
 	bb_stat_add(BB_STAT_BULK_ELEMENTS, hdr[1]);
 	*done = hdr[1];

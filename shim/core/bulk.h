@@ -73,8 +73,9 @@ long bb_bulk_take(struct bb_bulk *b, const void *keys, uint32_t n, void *values,
 long bb_bulk_write(struct bb_emu_call *c, bool del, uint32_t *i);
 
 /* Run the program on @n elements already in b->pkt: 0 with the stop point
- * in *done and *err (0, or the -errno of element *done), or the -errno of
- * PROG_TEST_RUN itself (then nothing was done: the program did not run). */
+ * in *done and *err (0, or the -errno of element *done); else nothing was
+ * done: the -errno of PROG_TEST_RUN itself, or BB_BULK_DECLINED where the
+ * kernel cut the packet short and the program stopped at its bounds check. */
 long bb_bulk_run(struct bb_bulk *b, uint32_t n, uint32_t *done, int32_t *err);
 
 #endif

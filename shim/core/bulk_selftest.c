@@ -22,7 +22,9 @@ static char why[112];
 
 static const char *fail(const char *what, long err)
 {
-	snprintf(why, sizeof(why), "%s: %s", what, err ? strerror((int)-err) : "wrong result");
+	snprintf(why, sizeof(why), "%s: %s", what,
+		 err < 0 ? strerror((int)-err)
+		 : err ? "the kernel cut the test packet short" : "wrong result");
 	return why;
 }
 
