@@ -232,40 +232,54 @@ Test(write, bad_pointers_stop_at_the_first_unreadable_element)
 	close(fd);
 }
 
-/* A whole walk: every key once, the map's values, about one bpf syscall per
- * element (GET_NEXT_KEY; the values come a chunk per run). */
-Test(lookup, hash_walk_returns_everything_once_at_one_syscall_per_element)
+/* A whole walk of a hash map holding keys 0..n-1 (values val(k, 0)) with
+ * LOOKUP_BATCH or, if @del, LOOKUP_AND_DELETE_BATCH, @batch per call:
+ * every key exactly once, with its value. */
+static void walk_all(int fd, bool del, uint32_t batch, uint32_t n)
 {
-	enum { N = 3000, BATCH = 128 };
-	int fd = new_map(BPF_MAP_TYPE_HASH, 8, 8, N);
-	uint64_t keys[BATCH], vals[BATCH];
-	unsigned char *seen = calloc(N, 1);
+	uint64_t *keys = calloc(batch, 8), *vals = calloc(batch, 8);
+	unsigned char *seen = calloc(n, 1);
 	uint32_t tok = 0, total = 0;
-	uint64_t sys0, runs0;
 	void *in = NULL;
 	int r;
 
-	need_bulk();
-	fill(fd, 0, N);
-	sys0 = bb_stat_get(BB_STAT_BPF_SYSCALLS);
-	runs0 = bb_stat_get(BB_STAT_BULK_RUNS);
+	cr_assert(keys && vals && seen);
 	do {
-		uint32_t count = BATCH;
+		uint32_t count = batch;
 
-		r = bpfbatch_map_lookup_batch(fd, in, &tok, keys, vals, &count, NULL);
+		r = del ? bpfbatch_map_lookup_and_delete_batch(fd, in, &tok, keys, vals, &count,
+							       NULL)
+			: bpfbatch_map_lookup_batch(fd, in, &tok, keys, vals, &count, NULL);
 		cr_assert(r == 0 || r == -ENOENT, "r = %d", r);
 		for (uint32_t i = 0; i < count; i++) {
-			cr_assert(keys[i] < N && !seen[keys[i]]);
+			cr_assert(keys[i] < n && !seen[keys[i]]);
 			cr_assert_eq(vals[i], val(keys[i], 0));
 			seen[keys[i]] = 1;
 		}
 		total += count;
 		in = &tok;
 	} while (!r);
-	cr_assert_eq(total, N);
+	cr_assert_eq(total, n);
+	free(keys);
+	free(vals);
+	free(seen);
+}
+
+/* A whole walk: every key once, the map's values, about one bpf syscall per
+ * element (GET_NEXT_KEY; the values come a chunk per run). */
+Test(lookup, hash_walk_returns_everything_once_at_one_syscall_per_element)
+{
+	enum { N = 3000, BATCH = 128 };
+	int fd = new_map(BPF_MAP_TYPE_HASH, 8, 8, N);
+	uint64_t sys0, runs0;
+
+	need_bulk();
+	fill(fd, 0, N);
+	sys0 = bb_stat_get(BB_STAT_BPF_SYSCALLS);
+	runs0 = bb_stat_get(BB_STAT_BULK_RUNS);
+	walk_all(fd, false, BATCH, N);
 	cr_assert_gt(bb_stat_get(BB_STAT_BULK_RUNS), runs0);
 	cr_assert_leq((double)(bb_stat_get(BB_STAT_BPF_SYSCALLS) - sys0) / N, 1.2);
-	free(seen);
 	close(fd);
 }
 
@@ -333,33 +347,15 @@ Test(lookup, lookup_and_delete_drains_once)
 {
 	enum { N = 2000, BATCH = 150 };
 	int fd = new_map(BPF_MAP_TYPE_HASH, 8, 8, N);
-	uint64_t keys[BATCH], vals[BATCH], k = 0, runs0;
-	unsigned char *seen = calloc(N, 1);
-	uint32_t tok = 0, total = 0;
-	void *in = NULL;
-	int r;
+	uint64_t k = 0, runs0;
 
 	need_bulk();
 	fill(fd, 0, N);
 	runs0 = bb_stat_get(BB_STAT_BULK_RUNS);
-	do {
-		uint32_t count = BATCH;
-
-		r = bpfbatch_map_lookup_and_delete_batch(fd, in, &tok, keys, vals, &count, NULL);
-		cr_assert(r == 0 || r == -ENOENT, "r = %d", r);
-		for (uint32_t i = 0; i < count; i++) {
-			cr_assert(keys[i] < N && !seen[keys[i]]);
-			cr_assert_eq(vals[i], val(keys[i], 0));
-			seen[keys[i]] = 1;
-		}
-		total += count;
-		in = &tok;
-	} while (!r);
-	cr_assert_eq(total, N);
+	walk_all(fd, true, BATCH, N);
 	cr_assert_eq(bpf_map_get_next_key(fd, NULL, &k), -ENOENT);
 	if (bb_type_lookup_and_delete_elem(BPF_MAP_TYPE_HASH) == BB_TRI_NO)
 		cr_assert_gt(bb_stat_get(BB_STAT_BULK_RUNS), runs0);
-	free(seen);
 	close(fd);
 }
 
