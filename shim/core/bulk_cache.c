@@ -218,11 +218,14 @@ static void load(struct slot *s, const struct bb_map *m, enum bb_bulk_op op,
 {
 	struct bb_bulk_layout l;
 	long fd = bb_bulk_layout(op, m->info.key_size, m->info.value_size, &l);
+	bool off = false;
 	uint32_t id = 0;
 
 	pthread_mutex_unlock(&t.lock);
-	if (!fd && !may_load())
-		fd = -EPERM;
+	if (!fd && !may_load()) {
+		fd = -EPERM; /* the path is off: said once, by its self-test */
+		off = true;
+	}
 	if (!fd)
 		fd = bb_bulk_prog_load(op, &l, m->fd);
 	if (fd >= 0 && !(id = prog_id((int)fd))) {
@@ -233,7 +236,9 @@ static void load(struct slot *s, const struct bb_map *m, enum bb_bulk_op op,
 	if (fd < 0) {
 		s->state = S_REFUSED;
 		s->err = fd;
-		bb_log("bulk: map %u, program %d refused (%ld): element path", m->info.id, op, fd);
+		if (!off)
+			bb_log("bulk: map %u, program %d refused (%ld): element path", m->info.id,
+			       op, fd);
 		return;
 	}
 	s->state = S_READY;
