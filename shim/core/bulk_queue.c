@@ -66,6 +66,11 @@ long bb_tq_flush(struct bb_take_queue *t, uint32_t *n)
 		found++;
 	}
 	*n = t->base + found;
+	/* Values, then keys: in one syscall where both can be written whole. */
+	if (!found || !bb_mem_write2(t->values + (size_t)t->base * t->vs, t->qvals,
+				     (size_t)found * t->vs, t->keys + (size_t)t->base * t->ks,
+				     t->qkeys, (size_t)found * t->ks))
+		return r;
 	wv = bb_mem_write_elems(t->values + (size_t)t->base * t->vs, t->qvals, t->vs, found);
 	if (wv < 0)
 		wv = 0;

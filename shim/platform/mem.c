@@ -195,6 +195,21 @@ static long vm_copy_elems(long nr, void *local, void *remote, size_t size, uint3
 	return done;
 }
 
+int bb_mem_write2(void *udst1, const void *src1, size_t len1, void *udst2, const void *src2,
+		  size_t len2)
+{
+	struct iovec l[2] = { { (void *)src1, len1 }, { (void *)src2, len2 } };
+	struct iovec r[2] = { { udst1, len1 }, { udst2, len2 } };
+	long got = bb_raw_syscall(SYS_process_vm_writev, self_pid(false), (long)l, 2, (long)r, 2, 0);
+
+	if (got == -ESRCH)
+		got = bb_raw_syscall(SYS_process_vm_writev, self_pid(true), (long)l, 2, (long)r, 2,
+				     0);
+	if (got == (long)(len1 + len2))
+		return 0;
+	return got == -ENOSYS || got == -EPERM ? -ENOSYS : -EFAULT;
+}
+
 long bb_mem_read_elems(void *dst, const void *usrc, size_t size, uint32_t n)
 {
 	return vm_copy_elems(SYS_process_vm_readv, dst, (void *)usrc, size, n);
