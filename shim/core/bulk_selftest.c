@@ -18,7 +18,7 @@
 
 #define SCRATCH_ENTRIES 4
 
-static char why[112];
+static char why[112]; /* written once, under bb_bulk_available()'s pthread_once */
 
 static const char *fail(const char *what, long err)
 {
