@@ -10,6 +10,9 @@
 #
 # Env: BENCH_ONLY=legacy measures and reports only the legacy loops
 # (BPFBATCH_ACCEL, section 7), in BENCH_LEGACY_ROUNDS rounds (default 5);
+# BENCH_ONLY=bulk only the bulk path (BPFBATCH_BULK, section 8), in
+# BENCH_BULK_ROUNDS rounds (default 3) on BENCH_BULK_N entries (default N;
+# simulated 4.14: BENCH_BULK_N414, default 100000, see section 8);
 # BENCH_LEGACY_SLOW=1 also times bcc's clear() unaccelerated at N
 # (quadratic: minutes at 1M). BUILDDIR (default build-bench), BENCH_RAW (raw lines, default
 # $BUILDDIR/bench-raw.txt), BENCH_REPS (timing repetitions, default 3),
@@ -60,6 +63,12 @@ SUPBENCH=$builddir/test/supervisor/bench-supervisor-overhead
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+# The bulk path (section 8): the shim on simulated 5.4 and 4.14, the path on
+# (its default) and off (BPFBATCH_BULK=0: the element path it replaces).
+b54on() { "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" BPFBATCH_STATS=1 "$BENCH" "$@"; }
+b54off() { "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" BPFBATCH_STATS=1 BPFBATCH_BULK=0 "$BENCH" "$@"; }
+b414on() { "$TOOL" sim --kernel 4.14 -- env LD_PRELOAD="$SO" BPFBATCH_STATS=1 "$BENCH" "$@"; }
+b414off() { "$TOOL" sim --kernel 4.14 -- env LD_PRELOAD="$SO" BPFBATCH_STATS=1 BPFBATCH_BULK=0 "$BENCH" "$@"; }
 # PIN: a CPU affinity prefix (section 7), empty elsewhere.
 PIN=()
 native() { "${PIN[@]}" "$BENCH" "$@"; }
@@ -69,12 +78,15 @@ sim54() { "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" "$BENCH" "$@"; }
 accel() { "${PIN[@]}" env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
 sim54plain() { "${PIN[@]}" "$TOOL" sim --kernel 5.4 -- "$BENCH" "$@"; }
 sim54accel() { "${PIN[@]}" "$TOOL" sim --kernel 5.4 -- env LD_PRELOAD="$SO" BPFBATCH_ACCEL=1 "$BENCH" "$@"; }
-# Tag each output line with where it ran.
+# Tag each output line with where it ran; the shim's BPFBATCH_STATS lines
+# (stderr) too, as "WHERE stats ...".
 run() {
 	local where=$1
 	shift
 	echo "# $where: $*" >&2
-	"$where" "$@" | sed "s/^/$where /" >>"$RAW"
+	"$where" "$@" 2>"$TMP/stderr" | sed "s/^/$where /" >>"$RAW"
+	{ grep '^bpfbatch' "$TMP/stderr" || true; } | sed "s/^/$where stats /" >>"$RAW"
+	{ grep -v '^bpfbatch' "$TMP/stderr" || true; } >&2
 }
 
 measure_all() {
@@ -85,6 +97,10 @@ measure_all() {
 		run shim table --n "$N" --reps 1 --skip loop,loop3,walk
 		run sim54 table --n "$N" --reps 1 --skip loop3,walk
 	done
+	# ... and the batch rows through glibc's syscall() and the shim's,
+	# alternated in one process as the pass-through rows are: separate
+	# processes minutes apart see different machines.
+	run shim alt --n "$N" --reps 5
 
 	# 2. Pass-through, in one process: glibc's syscall() vs the interposed one,
 	# alternated in 101 blocks (without the shim both are glibc's: the noise).
@@ -214,18 +230,74 @@ measure_legacy() {
 	fi
 	PIN=()
 }
+# 8. The bulk path (BPFBATCH_BULK): every command at batch 100, 1000 and N
+# on a hash and an array map, in rounds; each round runs, side by side, this
+# kernel's native batch commands and the shim on simulated 5.4 and 4.14 with
+# the path on and off, so every ratio is a median of ratios of runs made
+# together. The simulator serves 4.14's GET_NEXT_KEY, LOOKUP_ELEM and
+# UPDATE_ELEM through its user-notify helper (their argument rules changed in
+# 4.16 and 5.1), which costs it far more per call than a real 4.14 would:
+# at N = 1,000,000 one element-path lookup round takes tens of minutes
+# there, so 4.14 runs on BENCH_BULK_N414 entries. Then bpf syscalls per
+# element (strace), with the path on and off.
+measure_bulk() {
+	local n=${BENCH_BULK_N:-$N} n414=${BENCH_BULK_N414:-100000} i t
+	for ((i = 0; i < ${BENCH_BULK_ROUNDS:-3}; i++)); do
+		for t in hash array; do
+			run native bulk --type $t --n "$n"
+			run b54on bulk --type $t --n "$n"
+			run b54off bulk --type $t --n "$n"
+			[ "$n414" != "$n" ] && run native bulk --type $t --n "$n414"
+			run b414on bulk --type $t --n "$n414"
+			run b414off bulk --type $t --n "$n414"
+		done
+		run b54on callcost --iters 20000
+		run b414on callcost --iters 2000
+	done
+	if command -v strace >/dev/null; then
+		local k b ov bs
+		for k in 5.4 4.14; do
+			for b in on off; do
+				for ov in hash:lookup hash:lookup_and_delete hash:update hash:delete \
+					array:lookup array:update; do
+					for bs in 100 1000; do
+						count_bulk_syscalls "$k" "$b" "${ov%%:*}" "${ov##*:}" "$bs"
+					done
+				done
+			done
+		done
+	fi
+}
+count_bulk_syscalls() { # kernel on|off type op batch
+	local off=()
+	[ "$2" = off ] && off=(BPFBATCH_BULK=0)
+	strace -f -qq -e trace=bpf,getppid -o "$TMP/st" \
+		"$TOOL" sim --kernel "$1" -- env LD_PRELOAD="$SO" "${off[@]}" \
+		"$BENCH" count --type "$3" --op "$4" --variant batch --n $SMALL --batch "$5" \
+		>/dev/null
+	awk -v k="$1" -v b="$2" -v t="$3" -v o="$4" -v bs="$5" -v n=$SMALL '
+		/getppid/ { m++; next }
+		m == 1 && /bpf\(/ { c++ }
+		END { printf "bulksys kernel=%s bulk=%s type=%s op=%s batch=%s n=%d calls=%d per_elem=%.3f\n",
+			k, b, t, o, bs, n, c, c / n }' "$TMP/st" >>"$RAW"
+}
+
 if $measure; then
 	: >"$RAW"
-	if [ "${BENCH_ONLY:-}" = legacy ]; then
-		measure_legacy
-	else
+	case "${BENCH_ONLY:-}" in
+	legacy) measure_legacy ;;
+	bulk) measure_bulk ;;
+	*)
 		measure_all
-	fi
+		measure_bulk
+		;;
+	esac
 fi
 
 # ---------------------------------------------------------------- the table
 # field FILE-LINE KEY: the value of KEY=... in a raw line
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1; }
+first() { echo "${1%% *}"; }
 # line PATTERN: the first raw line matching an extended regex
 line() { grep -E -- "$1" "$RAW" | head -1 || true; }
 get() { # PATTERN KEY
@@ -277,7 +349,12 @@ for op in lookup lookup_and_delete delete update; do
 		delete/loop) what="no batch: delete_elem per key" ;;
 		update/loop) what="no batch: update_elem per key" ;;
 		esac
-		echo "| seed table, hash, $op | $what | $(ms "$a") | $(ms "$b") | $(ms "$c") | shim/native $(div "$b" "$a"); sim/native $(div "$c" "$a" %.1f) | — |"
+		sn=$(div "$b" "$a")
+		if [ "$v" = batch ]; then
+			alt=$(get "^shim alt type=hash op=$op batch=$bs n=$N " ratio)
+			[ -n "$alt" ] && sn="$alt alternated in one process (separate medians: $sn)"
+		fi
+		echo "| seed table, hash, $op | $what | $(ms "$a") | $(ms "$b") | $(ms "$c") | shim/native $sn; sim/native $(div "$c" "$a" %.1f) | — |"
 	done
 done
 
@@ -394,7 +471,101 @@ if [ -n "$a" ] && [ -n "$c" ]; then
 	echo "| supervisor, fixed cost per call | LOOKUP_BATCH of 1: supervisor − in-process, µs | — | — | $(awk -v a="$a" -v c="$c" 'BEGIN { printf "%.1f", c - a }') | — | — |"
 fi
 }
-[ "${BENCH_ONLY:-}" = legacy ] || report_core
+case "${BENCH_ONLY:-}" in legacy | bulk) ;; *) report_core ;; esac
+
+# Section 8. bv WHERE TYPE OP BATCH N: the values of one figure, round by
+# round; bpair A B ...: the median (min–max) over rounds of A/B.
+# BULK_KEY: total_ms (wall) or cpu_ms (the process's own CPU time).
+BULK_KEY=total_ms
+bv() { { grep -E -- "^$1 bulk type=$2 op=$3 batch=$4 n=$5 " "$RAW" || true; } |
+	tr ' ' '\n' | sed -n "s/^$BULK_KEY=//p"; }
+bpair() { # A B TYPE OP BATCH N
+	paste <(bv "$1" "$3" "$4" "$5" "$6") <(bv "$2" "$3" "$4" "$5" "$6") |
+		awk '$1 != "" && $2 > 0 { print $1 / $2 }' | sort -g | awk '{ v[NR] = $1 } END {
+			if (!NR) { print "—"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.2f (%.2f–%.2f)\n", m, v[1], v[NR] }'
+}
+# loads per 1000 emulated calls over every run of WHERE
+loads_per_kcall() {
+	{ grep -E "^$1 stats bpfbatch" "$RAW" || true; } | awk '
+		/bpfbatch bulk:/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "program") l += $i }
+		/emulated/ { for (i = 1; i <= NF; i++) if ($i == "emulated") c += $(i + 1) }
+		END { if (c) printf "%.3f (%d loads, %d calls)", 1000 * l / c, l, c; else print "—" }'
+}
+report_bulk() {
+	local n=${BENCH_BULK_N:-$N} n414=${BENCH_BULK_N414:-100000} rounds
+	rounds=$(bv native hash update 1000 "$n" | wc -l)
+	[ "$rounds" -gt 0 ] || return 0
+	echo
+	echo "Bulk path (BPFBATCH_BULK; emulated commands, many elements per PROG_TEST_RUN): $rounds rounds; times are medians of wall time, a ratio is the median (min–max) over rounds of the runs made side by side; \"cpu\": the same ratio of the process's own CPU time (the simulator's notify helper, another process, not included)."
+	echo
+	echo "| kernel (simulated), map | command, batch | native batch (this kernel) | bulk on | bulk off (element path) | bulk on ÷ native | bulk off ÷ bulk on | goal |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for kk in 54:5.4:$n 414:4.14:$n414; do
+		local k=${kk%%:*} kv rest nn
+		rest=${kk#*:}
+		kv=${rest%%:*}
+		nn=${rest##*:}
+		for t in hash array; do
+			for op in update delete lookup lookup_and_delete; do
+				for b in 100 1000 $nn; do
+					local nat on off r1 r2 c1 c2 goal what=$b
+					[ "$b" = "$nn" ] && what="N"
+					on=$(med "^b${k}on bulk type=$t op=$op batch=$b n=$nn " total_ms)
+					[ -z "$on" ] && continue
+					nat=$(med "^native bulk type=$t op=$op batch=$b n=$nn " total_ms)
+					off=$(med "^b${k}off bulk type=$t op=$op batch=$b n=$nn " total_ms)
+					r1=$(bpair "b${k}on" native $t $op $b "$nn")
+					r2=$(bpair "b${k}off" "b${k}on" $t $op $b "$nn")
+					BULK_KEY=cpu_ms
+					c1=$(first "$(bpair "b${k}on" native $t $op $b "$nn")")
+					c2=$(first "$(bpair "b${k}off" "b${k}on" $t $op $b "$nn")")
+					BULK_KEY=total_ms
+					case $op/$b in
+					update/100 | delete/100) goal="off ÷ on > 1 $(verdict "$(first "$r2")" ">=" 1.0001)" ;;
+					update/* | delete/*) goal="on ÷ native ≤ 1.3 $(verdict "$(first "$r1")" "<=" 1.3)" ;;
+					*) goal="off ÷ on ≥ 1.7 $(verdict "$(first "$r2")" ">=" 1.7)" ;;
+					esac
+					echo "| $kv, $t, N=$nn | $op, batch $what | $(ms "$nat") | $(ms "$on") | $(ms "$off") | $r1; cpu $c1 | $r2; cpu $c2 | $goal |"
+				done
+			done
+		done
+	done
+	for k in 5.4 4.14; do
+		for t in hash array; do
+			for op in lookup lookup_and_delete update delete; do
+				for bs in 100 1000; do
+					local pon poff lim=1.2
+					pon=$(get "^bulksys kernel=$k bulk=on type=$t op=$op batch=$bs " per_elem)
+					[ -z "$pon" ] && continue
+					poff=$(get "^bulksys kernel=$k bulk=off type=$t op=$op batch=$bs " per_elem)
+					case $op in update | delete) lim=1 ;; esac
+					echo "| $k, $t, n=$SMALL (strace) | bpf syscalls per element: $op, batch $bs | — | $pon | $poff | — | $(div "$poff" "$pon" %.1f) | on ≤ $lim $(verdict "$pon" "<=" $lim) |"
+				done
+			done
+		done
+	done
+	for k in 54:5.4 414:4.14; do
+		echo "| ${k#*:}, all runs | program loads per 1000 emulated calls (self-test included) | — | $(loads_per_kcall "b${k%%:*}on") | — | — | — | — |"
+	done
+	# What the element path pays per element, and so the most any lookup
+	# walk that still fetches keys one GET_NEXT_KEY each can gain.
+	for k in 54:5.4 414:4.14; do
+		local g l d
+		g=$(med "^b${k%%:*}on callcost " get_next_ns)
+		l=$(med "^b${k%%:*}on callcost " lookup_ns)
+		d=$(med "^b${k%%:*}on callcost " delete_ns)
+		[ -z "$g" ] && continue
+		echo "| ${k#*:}, ns per single-element command (median of rounds) | get_next $g, lookup $l, update $(med "^b${k%%:*}on callcost " update_ns), delete $d | — | — | — | — | ceiling of off ÷ on: lookup $(awk -v g="$g" -v l="$l" 'BEGIN { printf "%.2f", (g + l) / g }'), lookup_and_delete $(awk -v g="$g" -v l="$l" -v d="$d" 'BEGIN { printf "%.2f", (g + l + d) / g }') | — |"
+	done
+}
+[ "${BENCH_ONLY:-}" = legacy ] || report_bulk
+if [ "${BENCH_ONLY:-}" = bulk ]; then
+	echo
+	echo "Raw lines: $RAW"
+	exit 0
+fi
 
 # Legacy loops: "<where> legacy type=hash op=OP n=N ... total_ms=T", one of
 # each per round, in the same order in every round.
@@ -409,7 +580,6 @@ pair() {
 			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "%.2f (%.2f–%.2f)\n", m, v[1], v[NR] }'
 }
-first() { echo "${1%% *}"; }
 rounds=$(lgs native dump "$N" | wc -l)
 echo
 echo "Legacy loops (BPFBATCH_ACCEL=1): $rounds rounds, pinned to one CPU; a ratio is the median (min–max) over rounds of the two runs made side by side."

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "core/bulk.h"
 #include "core/dispatch.h"
 #include "core/kprobe.h"
 #include "core/maptypes.h"
@@ -104,7 +105,8 @@ int cmd_probe(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, first = true;
+	bool json = false, first = true, bulk;
+	const char *why;
 	int c;
 
 	optind = 1;
@@ -119,13 +121,18 @@ int cmd_probe(int argc, char **argv)
 		}
 	}
 
+	bulk = bb_bulk_available(&why);
 	if (json)
-		printf("{\"kernel_batch_commands\": %s, \"types\": [",
-		       bb_kprobe_batch_cmds() ? "true" : "false");
+		printf("{\"kernel_batch_commands\": %s, \"bulk_path\": {\"available\": %s, "
+		       "\"reason\": \"%s\"}, \"types\": [",
+		       bb_kprobe_batch_cmds() ? "true" : "false", bulk ? "true" : "false",
+		       why);
 	else
-		printf("kernel batch commands: %s\n%-22s %-28s %-28s %-28s %-28s\n",
-		       bb_kprobe_batch_cmds() ? "yes" : "no", "map type", "lookup",
-		       "lookup_and_delete", "update", "delete");
+		printf("kernel batch commands: %s\nbulk path (emulated commands, many elements "
+		       "per PROG_TEST_RUN): %s%s\n%-22s %-28s %-28s %-28s %-28s\n",
+		       bb_kprobe_batch_cmds() ? "yes" : "no", bulk ? "available" : "off: ",
+		       bulk ? "" : why, "map type", "lookup", "lookup_and_delete", "update",
+		       "delete");
 
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		const struct type_spec *s = &specs[i];

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/bulk_queue.h"
 #include "core/emu.h"
 #include "platform/mem.h"
 #include "platform/raw.h"
@@ -61,56 +62,100 @@ static int key_slot_writable(struct array_walk *a, uint32_t n)
 	return 0;
 }
 
-long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
+/* Where the walk stands: element n is next, at index idx if more. */
+struct pos {
+	uint32_t n, prev, idx;
+	bool have_prev, more;
+};
+
+static void advance(const struct bb_map *m, struct pos *p)
 {
-	const struct bb_map *m = &c->m;
+	p->prev = p->idx;
+	p->have_prev = true;
+	p->more = next_index(m, true, p->prev, &p->idx);
+}
+
+static long walk_elements(struct bb_emu_call *c, bool del, struct array_walk *a, struct pos *p)
+{
 	char *values = (char *)(uintptr_t)c->a.values;
-	struct array_walk a = { .keys = (char *)(uintptr_t)c->a.keys };
-	uint32_t n = 0, prev = 0, idx;
-	bool have_prev = false, more;
-	long r = 0;
+	long r;
 
-	if (c->a.in_batch) {
-		if (bb_mem_read(&prev, (const void *)(uintptr_t)c->a.in_batch, sizeof(prev)))
-			return -EFAULT;
-		have_prev = true;
-	}
-	/* Where the token cannot be written back, fill the buffers and fail
-	 * without deleting anything (as the hash family does). */
-	if (del && bb_mem_writable((void *)(uintptr_t)c->a.out_batch, sizeof(prev)))
-		del = false;
-
-	more = next_index(m, have_prev, prev, &idx);
-	while (n < c->a.count && more) {
-		if (key_slot_writable(&a, n)) {
-			flush(&a, n);
+	while (p->n < c->a.count && p->more) {
+		if (key_slot_writable(a, p->n)) {
+			flush(a, p->n);
 			return -EFAULT;
 		}
-		r = bb_emu_take(c, &idx, values + (size_t)n * m->value_stride, del);
+		r = bb_emu_take(c, &p->idx, values + (size_t)p->n * c->m.value_stride, del);
 		if (r == 0) {
-			a.chunk[(n++) - a.flushed] = idx;
-			if (n - a.flushed == KEY_CHUNK && flush(&a, n))
+			a->chunk[(p->n++) - a->flushed] = p->idx;
+			if (p->n - a->flushed == KEY_CHUNK && flush(a, p->n))
 				return -EFAULT;
 		} else if (r == -EFAULT) {
 			/* The value faulted: its key is already written. */
-			a.chunk[n - a.flushed] = idx;
-			flush(&a, n + 1);
+			a->chunk[p->n - a->flushed] = p->idx;
+			flush(a, p->n + 1);
 			return r;
 		} else if (r != -ENOENT) { /* ENOENT: a hole, skipped as on 6.14+ */
 			return r;
 		}
-		prev = idx;
-		have_prev = true;
-		more = next_index(m, true, prev, &idx);
+		advance(&c->m, p);
 	}
-	if (flush(&a, n))
-		return -EFAULT;
+	return flush(a, p->n) ? -EFAULT : 0;
+}
+
+/* The same with the values in bulk (bulk_queue.h): the key slots are
+ * checked as above, and each flush writes keys and values. */
+static long walk_bulk(struct bb_emu_call *c, struct bb_take_queue *tq, struct array_walk *a,
+		      struct pos *p)
+{
+	long r;
+
+	while (p->n < c->a.count && p->more) {
+		if (key_slot_writable(a, p->n)) {
+			/* Once the queue is taken, the slot may be a lower one. */
+			if (!tq->q)
+				return -EFAULT;
+			if ((r = bb_tq_flush(tq, &p->n)))
+				return r;
+			continue;
+		}
+		bb_tq_push(tq, &p->idx, &p->n);
+		advance(&c->m, p);
+		if ((bb_tq_full(tq) || p->n == c->a.count || !p->more) &&
+		    (r = bb_tq_flush(tq, &p->n)))
+			return r;
+	}
+	return 0;
+}
+
+long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
+{
+	struct array_walk a = { .keys = (char *)(uintptr_t)c->a.keys };
+	struct pos p = { 0 };
+	struct bb_take_queue tq;
+	long r;
+
+	if (c->a.in_batch) {
+		if (bb_mem_read(&p.prev, (const void *)(uintptr_t)c->a.in_batch, sizeof(p.prev)))
+			return -EFAULT;
+		p.have_prev = true;
+	}
+	/* Where the token cannot be written back, fill the buffers and fail
+	 * without deleting anything (as the hash family does). */
+	if (del && bb_mem_writable((void *)(uintptr_t)c->a.out_batch, sizeof(p.prev)))
+		del = false;
+	p.more = next_index(&c->m, p.have_prev, p.prev, &p.idx);
+	bb_tq_init(&tq, c, del);
+	r = tq.on ? walk_bulk(c, &tq, &a, &p) : walk_elements(c, del, &a, &p);
+	bb_tq_fini(&tq);
+	if (r)
+		return r;
 
 	/* Generic order: count first, then the token, only if something was
 	 * returned. */
-	if (bb_emu_put_count(c, n))
+	if (bb_emu_put_count(c, p.n))
 		return -EFAULT;
-	if (n && bb_mem_write((void *)(uintptr_t)c->a.out_batch, &prev, sizeof(prev)))
+	if (p.n && bb_mem_write((void *)(uintptr_t)c->a.out_batch, &p.prev, sizeof(p.prev)))
 		return -EFAULT;
-	return n < c->a.count ? -ENOENT : 0;
+	return p.n < c->a.count ? -ENOENT : 0;
 }

@@ -24,6 +24,20 @@ static int seen_in_list(void *arg, const void *key)
 	return r < 0 ? r : !r;
 }
 
+/* The same in bulk: the keys are known, so each run takes a whole chunk. */
+static long replay_bulk(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
+{
+	const uint32_t count = kw->c->a.count;
+	long r = 0;
+
+	while (!r && *i < w->list.n && kw->n < count) {
+		kw_queue(kw, bb_keyset_key(&w->list, (*i)++));
+		if (kw_queue_full(kw) || kw->n == count || *i == w->list.n)
+			r = kw_flush(kw);
+	}
+	return r;
+}
+
 /* Serve the listed keys from index *i on, until count is reached. */
 static long replay(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
 {
@@ -34,6 +48,8 @@ static long replay(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
 
 	if (*i >= w->list.n)
 		return 0;
+	if (kw_bulk(kw))
+		return replay_bulk(kw, w, i);
 	stage = malloc((size_t)STAGE_KEYS * (w->key_size ? w->key_size : 1));
 	if (!stage)
 		return -ENOMEM;

@@ -39,13 +39,35 @@ int kw_init(struct key_walk *w, const struct bb_emu_call *c, bool del)
 	if (!w->buf[0])
 		return -ENOMEM;
 	w->buf[1] = w->buf[0] + kbuf;
+	bb_tq_init(&w->tq, c, del);
 	return 0;
 }
 
 void kw_fini(struct key_walk *w)
 {
+	bb_tq_fini(&w->tq);
 	free(w->buf[0]);
 	w->buf[0] = w->buf[1] = NULL;
+}
+
+bool kw_bulk(const struct key_walk *w)
+{
+	return w->tq.on;
+}
+
+bool kw_queue_full(const struct key_walk *w)
+{
+	return bb_tq_full(&w->tq);
+}
+
+void kw_queue(struct key_walk *w, const void *key)
+{
+	bb_tq_push(&w->tq, key, &w->n);
+}
+
+long kw_flush(struct key_walk *w)
+{
+	return bb_tq_flush(&w->tq, &w->n);
 }
 
 /* Before 4.12 the first key is found as the successor of a key that is not
@@ -141,6 +163,63 @@ static long start_at(struct key_walk *w, enum kw_start how, const void *start,
 	return r;
 }
 
+/* Leave with @r, after taking what is queued: the element path would have
+ * taken it before getting here. */
+static long kw_stop(struct key_walk *w, long r)
+{
+	long f = kw_flush(w);
+
+	return f ? f : r;
+}
+
+/*
+ * After a flush that returned fewer elements than it had queued, the slots
+ * move down: a current key the kernel wrote into a caller slot further up
+ * (not the next one) would be overwritten by the next GET_NEXT_KEY, so it
+ * moves to a buffer of ours (the kernel wrote that slot just now: plain
+ * memory). Elsewhere the current key is in the next slot or ours already.
+ */
+static void kw_settle(struct key_walk *w, unsigned char **cur, int *free_buf)
+{
+	uintptr_t lo = (uintptr_t)w->keys, hi = lo + (uintptr_t)w->c->a.count * w->ks;
+
+	if ((uintptr_t)*cur >= lo && (uintptr_t)*cur < hi && *cur != key_slot(w, w->n)) {
+		memcpy(w->buf[*free_buf], *cur, w->ks);
+		*cur = w->buf[*free_buf];
+		*free_buf ^= 1;
+	}
+}
+
+/* Take element @cur as element n: at once (0, -ENOENT if it vanished, or
+ * -errno) or queued (0). For lookup-and-delete, first make sure its slots
+ * can take it (the slot it really goes to, once the queue is taken). */
+static long kw_take(struct key_walk *w, const unsigned char *cur)
+{
+	long r;
+
+	if (w->del && (r = check_slots(w, w->n, cur))) {
+		if (w->tq.q && !(r = kw_flush(w)))
+			r = check_slots(w, w->n, cur);
+		if (r) {
+			/* The kernel has written the keys when the values fault. */
+			if (cur != key_slot(w, w->n))
+				bb_mem_write(key_slot(w, w->n), cur, w->ks);
+			return r;
+		}
+	}
+	if (w->tq.on) {
+		kw_queue(w, cur);
+		return 0;
+	}
+	r = bb_emu_take(w->c, cur, kw_value_slot(w, w->n), w->del);
+	if (r == 0) {
+		if (cur != key_slot(w, w->n) && bb_mem_write(key_slot(w, w->n), cur, w->ks))
+			return -EFAULT;
+		w->n++;
+	}
+	return r;
+}
+
 long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next_out)
 {
 	const uint32_t count = w->c->a.count;
@@ -163,13 +242,13 @@ long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void
 
 		r = w->skip ? w->skip(w->skip_arg, cur) : 0;
 		if (r < 0)
-			return r;
+			return kw_stop(w, r);
 		if (r) {
 			if (++skips > skip_limit)
 				break;
 			r = bb_raw_map_get_next_key(w->c->m.fd, cur, cur);
 			if (r)
-				return r;
+				return kw_stop(w, r);
 			continue;
 		}
 
@@ -178,25 +257,14 @@ long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void
 		if (r == -ENOENT)
 			at_end = true;
 		else if (r)
-			return r;
+			return kw_stop(w, r);
 
-		if (w->del && (r = check_slots(w, w->n, cur))) {
-			/* The kernel has written the keys when the values fault. */
-			if (cur != key_slot(w, w->n))
-				bb_mem_write(key_slot(w, w->n), cur, w->ks);
-			return r;
-		}
-		r = bb_emu_take(w->c, cur, kw_value_slot(w, w->n), w->del);
-		if (r == 0) {
-			if (cur != key_slot(w, w->n) && bb_mem_write(key_slot(w, w->n), cur, w->ks))
-				return -EFAULT;
-			w->n++;
-		} else if (r != -ENOENT) {
-			return r;
-		}
+		r = kw_take(w, cur);
+		if (r && r != -ENOENT)
+			return kw_stop(w, r);
 		/* r == -ENOENT here: the element vanished; its slot is reused. */
 		if (at_end)
-			return -ENOENT;
+			return kw_stop(w, -ENOENT);
 		if (last) {
 			cur = next;
 			free_buf ^= 1;
@@ -207,7 +275,12 @@ long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void
 			memmove(key_slot(w, w->n), next, w->ks);
 			cur = key_slot(w, w->n);
 		}
+		if (w->tq.q && (kw_queue_full(w) || w->n == count) && (r = kw_flush(w)))
+			return r;
+		kw_settle(w, &cur, &free_buf);
 	}
+	if ((r = kw_flush(w)))
+		return r;
 	*next_out = cur;
 	return 0;
 }

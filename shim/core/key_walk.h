@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/bulk_queue.h"
 #include "core/emu.h"
 
 enum kw_start {
@@ -41,6 +42,7 @@ struct key_walk {
 	/* private */
 	unsigned char *buf[2];
 	uintptr_t writable_to;
+	struct bb_take_queue tq; /* values in bulk, where the bulk path serves */
 };
 
 /* Set up @w for call @c; 0 or -ENOMEM. kw_fini() frees. */
@@ -61,6 +63,18 @@ void *kw_value_slot(const struct key_walk *w, uint32_t i);
 /* Copy @n keys from @src to the caller's keys[w->n..], as returned elements
  * whose values are already in place. 0 or -EFAULT. */
 int kw_put_keys(struct key_walk *w, const void *src, uint32_t n);
+
+/*
+ * Values in bulk (bulk_queue.h), where the bulk path serves the call:
+ * kw_queue() counts @key as the next element (w->n + 1) and queues it;
+ * kw_flush() takes what is queued and writes the keys and values still
+ * there to their slots, w->n then counting only those. kw_run does this by
+ * itself; others (the replay of known keys) may too. 0 or -errno.
+ */
+bool kw_bulk(const struct key_walk *w);
+bool kw_queue_full(const struct key_walk *w);
+void kw_queue(struct key_walk *w, const void *key);
+long kw_flush(struct key_walk *w);
 
 /* Write count, then the token (trie order: generic_map_lookup_batch writes
  * it only when n > 0), or token then count (htab). 0 or -EFAULT. */

@@ -147,3 +147,75 @@ int bb_mem_writable(void *p, size_t len)
 	}
 	return 0;
 }
+
+/* The whole range in one piece (the common case), 0/-ENOSYS/-EFAULT. */
+static long vm_copy_whole(long nr, void *local, void *remote, size_t len)
+{
+	struct iovec l = { local, len }, r = { remote, len };
+	long got = bb_raw_syscall(nr, self_pid(false), (long)&l, 1, (long)&r, 1, 0);
+
+	if (got == -ESRCH)
+		got = bb_raw_syscall(nr, self_pid(true), (long)&l, 1, (long)&r, 1, 0);
+	if (got == (long)len)
+		return 0;
+	return got == -ENOSYS || got == -EPERM ? -ENOSYS : -EFAULT;
+}
+
+/*
+ * Short of the whole: one remote iovec per element (at most BATCH a call),
+ * so that a transfer the kernel cuts short at an iovec boundary and one it
+ * cuts at a page both come out as a count of whole elements.
+ */
+static long vm_copy_elems(long nr, void *local, void *remote, size_t size, uint32_t n)
+{
+	enum { BATCH = 256 };
+	struct iovec l, r[BATCH];
+	uint32_t done = 0;
+	long whole;
+
+	if (size == 0 || n == 0)
+		return n;
+	whole = vm_copy_whole(nr, local, remote, size * n);
+	if (whole == 0 || whole == -ENOSYS)
+		return whole ? whole : (long)n;
+	while (done < n) {
+		uint32_t k = n - done < BATCH ? n - done : BATCH;
+		long got;
+
+		l = (struct iovec){ (char *)local + (size_t)done * size, (size_t)k * size };
+		for (uint32_t i = 0; i < k; i++)
+			r[i] = (struct iovec){ (char *)remote + (size_t)(done + i) * size, size };
+		got = bb_raw_syscall(nr, self_pid(false), (long)&l, 1, (long)r, k, 0);
+		if (got < 0)
+			return done;
+		done += (uint32_t)((size_t)got / size);
+		if ((size_t)got < (size_t)k * size)
+			return done;
+	}
+	return done;
+}
+
+int bb_mem_write2(void *udst1, const void *src1, size_t len1, void *udst2, const void *src2,
+		  size_t len2)
+{
+	struct iovec l[2] = { { (void *)src1, len1 }, { (void *)src2, len2 } };
+	struct iovec r[2] = { { udst1, len1 }, { udst2, len2 } };
+	long got = bb_raw_syscall(SYS_process_vm_writev, self_pid(false), (long)l, 2, (long)r, 2, 0);
+
+	if (got == -ESRCH)
+		got = bb_raw_syscall(SYS_process_vm_writev, self_pid(true), (long)l, 2, (long)r, 2,
+				     0);
+	if (got == (long)(len1 + len2))
+		return 0;
+	return got == -ENOSYS || got == -EPERM ? -ENOSYS : -EFAULT;
+}
+
+long bb_mem_read_elems(void *dst, const void *usrc, size_t size, uint32_t n)
+{
+	return vm_copy_elems(SYS_process_vm_readv, dst, (void *)usrc, size, n);
+}
+
+long bb_mem_write_elems(void *udst, const void *src, size_t size, uint32_t n)
+{
+	return vm_copy_elems(SYS_process_vm_writev, (void *)src, udst, size, n);
+}

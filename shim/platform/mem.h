@@ -9,6 +9,7 @@
 #define BB_MEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* 0, or -EFAULT if any byte of either range is not accessible. */
 int bb_mem_read(void *dst, const void *src, size_t len);
@@ -19,5 +20,22 @@ int bb_mem_write(void *dst, const void *src, size_t len);
  * start what they cannot finish, e.g. deleting elements whose values would
  * then have nowhere to go. */
 int bb_mem_writable(void *p, size_t len);
+
+/*
+ * @n elements of @size bytes between a buffer of ours and caller memory,
+ * element by element as the kernel's own loops copy them: returns how many
+ * whole elements were copied before the first inaccessible byte (0..n; the
+ * bytes of a partly copied element may have landed), or -ENOSYS where
+ * process_vm_* cannot be used (seccomp, no CONFIG_CROSS_MEMORY_ATTACH), in
+ * which case nothing was copied and no answer can be given.
+ */
+long bb_mem_read_elems(void *dst, const void *usrc, size_t size, uint32_t n);
+long bb_mem_write_elems(void *udst, const void *src, size_t size, uint32_t n);
+
+/* Two ranges in one syscall, the first before the second: 0 if both were
+ * written whole; -EFAULT or -ENOSYS otherwise, and then any prefix may have
+ * landed (write them again the careful way to know how much). */
+int bb_mem_write2(void *udst1, const void *src1, size_t len1, void *udst2, const void *src2,
+		  size_t len2);
 
 #endif

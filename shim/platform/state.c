@@ -16,6 +16,8 @@ static struct {
 	enum bb_mode mode;
 	bool log;
 	bool stats;
+	bool bulk;
+	bool bulk_eager;
 	unsigned int possible_cpus;
 	_Atomic int features[BB_FEAT_COUNT];
 	/* bit (cmd - BB_MAP_LOOKUP_BATCH) per map type */
@@ -70,7 +72,7 @@ static unsigned int read_possible_cpus(void)
 
 static void state_init(void)
 {
-	const char *m = getenv("BPFBATCH_MODE");
+	const char *m = getenv("BPFBATCH_MODE"), *bulk = getenv("BPFBATCH_BULK");
 
 	g.mode = BB_MODE_AUTO;
 	if (m && strcmp(m, "native") == 0)
@@ -79,6 +81,8 @@ static void state_init(void)
 		g.mode = BB_MODE_EMULATE;
 	g.log = bb_env_on("BPFBATCH_LOG");
 	g.stats = bb_env_on("BPFBATCH_STATS");
+	g.bulk = !bulk || strcmp(bulk, "0") != 0;
+	g.bulk_eager = bulk && strcmp(bulk, "1") == 0;
 	g.possible_cpus = read_possible_cpus();
 }
 
@@ -98,6 +102,18 @@ bool bb_state_stats(void)
 {
 	pthread_once(&g.once, state_init);
 	return g.stats;
+}
+
+bool bb_state_bulk(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.bulk;
+}
+
+bool bb_state_bulk_eager(void)
+{
+	pthread_once(&g.once, state_init);
+	return g.bulk_eager;
 }
 
 unsigned int bb_state_possible_cpus(void)

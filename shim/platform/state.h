@@ -29,6 +29,12 @@ enum bb_feature {
 enum bb_mode bb_state_mode(void);
 bool bb_state_log(void);   /* BPFBATCH_LOG set to something other than 0 */
 bool bb_state_stats(void); /* BPFBATCH_STATS likewise */
+/* BPFBATCH_BULK: on unless set to 0 (many elements per syscall through
+ * generated programs where the kernel lacks batch commands; core/bulk.h);
+ * set to 1, a map gets its program at its first call rather than once its
+ * calls have carried a few hundred elements. */
+bool bb_state_bulk(void);
+bool bb_state_bulk_eager(void);
 unsigned int bb_state_possible_cpus(void);
 
 enum bb_tri bb_feature_get(enum bb_feature f);

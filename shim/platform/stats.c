@@ -62,6 +62,17 @@ int bb_stats_format_accel(char *buf, unsigned long len)
 			(unsigned long long)extra, (long long)served - (long long)extra);
 }
 
+int bb_stats_format_bulk(char *buf, unsigned long len)
+{
+	return snprintf(buf, len,
+			"bpfbatch bulk: %llu runs, %llu elements, %llu program loads, "
+			"%llu closed idle\n",
+			(unsigned long long)bb_stat_get(BB_STAT_BULK_RUNS),
+			(unsigned long long)bb_stat_get(BB_STAT_BULK_ELEMENTS),
+			(unsigned long long)bb_stat_get(BB_STAT_BULK_LOADS),
+			(unsigned long long)bb_stat_get(BB_STAT_BULK_CLOSED));
+}
+
 static void write_line(int (*format)(char *, unsigned long))
 {
 	char line[256];
@@ -83,4 +94,6 @@ __attribute__((destructor)) static void stats_at_exit(void)
 	 * or not linked in, without asking its configuration. */
 	if (bb_stat_get(BB_STAT_ACCEL_SERVED) || bb_stat_get(BB_STAT_ACCEL_EXTRA))
 		write_line(bb_stats_format_accel);
+	if (bb_stat_get(BB_STAT_BULK_LOADS))
+		write_line(bb_stats_format_bulk);
 }

@@ -20,6 +20,11 @@ enum bb_stat {
 	BB_STAT_ACCEL_WINDOWS,    /* prefetch windows filled */
 	BB_STAT_ACCEL_INVALIDATED, /* window entries or windows dropped by own writes */
 	BB_STAT_ACCEL_EXTRA,      /* syscalls acceleration added (fills, successors, checks) */
+	/* the bulk path (BPFBATCH_BULK) */
+	BB_STAT_BULK_RUNS,     /* PROG_TEST_RUN calls */
+	BB_STAT_BULK_ELEMENTS, /* elements those runs processed */
+	BB_STAT_BULK_LOADS,    /* programs loaded, the self-test's included */
+	BB_STAT_BULK_CLOSED,   /* programs closed after idling */
 	BB_STAT_COUNT,
 };
 
@@ -30,5 +35,7 @@ int bb_stats_format(char *buf, unsigned long len);
 /* "bpfbatch accel: 99000 served (1000 successors), 120 windows, 5 invalidated,
  * 135 extra syscalls, 98865 syscalls saved" */
 int bb_stats_format_accel(char *buf, unsigned long len);
+/* "bpfbatch bulk: 52 runs, 10000 elements, 5 program loads, 4 closed idle" */
+int bb_stats_format_bulk(char *buf, unsigned long len);
 
 #endif

@@ -34,7 +34,7 @@ enum {
 	BB_OBJ_GET = 7,
 	BB_PROG_ATTACH = 8,
 	BB_PROG_DETACH = 9,
-	BB_PROG_TEST_RUN = 10,
+	BB_PROG_TEST_RUN = 10, /* 4.12 */
 	BB_PROG_GET_NEXT_ID = 11,
 	BB_MAP_GET_NEXT_ID = 12,
 	BB_PROG_GET_FD_BY_ID = 13,
@@ -107,10 +107,13 @@ enum {
 	BB_MAP_TYPE_MAX = 64,    /* bound for per-type state, room for newer types */
 };
 
+#define BB_F_NO_PREALLOC (1U << 0)   /* map_flags */
 #define BB_F_NO_COMMON_LRU (1U << 1) /* map_flags */
 #define BB_F_RDONLY (1U << 3)        /* map_flags; open_flags of MAP_GET_FD_BY_ID */
 #define BB_F_WRONLY (1U << 4)
 #define BB_EXIST 2ULL                /* UPDATE_ELEM flags: BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2 */
+#define BB_F_RDONLY_PROG (1U << 7)   /* map_flags, 5.2 */
+#define BB_F_WRONLY_PROG (1U << 8)   /* map_flags, 5.2 */
 #define BB_F_LOCK 4ULL               /* elem_flags / per-element flags */
 #define BB_ENOTSUPP 524              /* kernel-internal errno that leaks to user space */
 
@@ -167,5 +170,55 @@ struct bb_map_info {
 	uint32_t max_entries;
 	uint32_t map_flags;
 };
+
+/* union bpf_attr, MAP_CREATE: the fields every kernel with bpf() takes. */
+struct bb_map_create_attr {
+	uint32_t map_type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+};
+
+/* One eBPF instruction (struct bpf_insn). */
+struct bb_insn {
+	uint8_t code;
+	uint8_t regs; /* dst_reg in the low nibble, src_reg in the high one */
+	int16_t off;
+	int32_t imm;
+};
+
+#define BB_PROG_TYPE_XDP 6 /* 4.8 */
+#define BB_XDP_PASS 2
+
+/* union bpf_attr, PROG_LOAD: up to prog_flags is what 4.12 takes (its
+ * CHECK_ATTR stops there); prog_name came in 4.15. */
+struct bb_prog_load_attr {
+	uint32_t prog_type;
+	uint32_t insn_cnt;
+	uint64_t insns;
+	uint64_t license;
+	uint32_t log_level;
+	uint32_t log_size;
+	uint64_t log_buf;
+	uint32_t kern_version;
+	uint32_t prog_flags;
+	char prog_name[16];
+};
+#define BB_PROG_LOAD_ATTR_SIZE_4_12 48
+_Static_assert(offsetof(struct bb_prog_load_attr, prog_name) == 48, "prog load attr layout");
+
+/* union bpf_attr, PROG_TEST_RUN as 4.12 has it (ends at duration). */
+struct bb_test_run_attr {
+	uint32_t prog_fd;
+	uint32_t retval;
+	uint32_t data_size_in;
+	uint32_t data_size_out; /* out; since 5.0 also a size hint in */
+	uint64_t data_in;
+	uint64_t data_out;
+	uint32_t repeat;
+	uint32_t duration;
+};
+_Static_assert(sizeof(struct bb_test_run_attr) == 40, "test run attr layout");
 
 #endif

@@ -18,6 +18,11 @@
  *   legacy      the loops BPFBATCH_ACCEL speeds up and what they are held
  *               to (--op dump|dumpall|items|dumploop|clear|delfloor; all
  *               by default), in bench_legacy.c
+ *   bulk        every command at batch 100, 1000 and --n, for the bulk
+ *               path's rounds (BPFBATCH_BULK), in bench_bulk.c
+ *   alt         the table's batch rows through glibc's syscall() and the
+ *               interposed one, alternated in one process, in bench_alt.c
+ *   callcost    ns per single-element command, in bench_bulk.c
  *
  * Options: --type hash|percpu_hash|array, --n N, --ks BYTES, --vs BYTES,
  * --batch B, --reps R, --op OP, --variant batch|loop|loop3|walk,
@@ -480,7 +485,8 @@ int main(int argc, char **argv)
 		{ "passthrough", bench_mode_passthrough }, { "count", mode_count },
 		{ "mem", bench_mode_mem },		     { "abandon", bench_mode_abandon },
 		{ "ptcount", bench_mode_ptcount },	     { "scale", mode_scale },
-		{ "legacy", bench_mode_legacy },
+		{ "legacy", bench_mode_legacy },	     { "bulk", bench_mode_bulk },
+		{ "alt", bench_mode_alt },		     { "callcost", bench_mode_callcost },
 	};
 	struct bench_opts o;
 

@@ -87,6 +87,12 @@ int bench_mode_mem(const struct bench_opts *o);
 int bench_mode_abandon(const struct bench_opts *o);
 /* In bench_legacy.c: bcc's items()/clear() loops and a native dump. */
 int bench_mode_legacy(const struct bench_opts *o);
+/* In bench_bulk.c: every command at batch 100, 1000, N; the cost of one
+ * single-element command. */
+int bench_mode_bulk(const struct bench_opts *o);
+int bench_mode_callcost(const struct bench_opts *o);
+/* In bench_alt.c: batch calls direct and interposed, alternated. */
+int bench_mode_alt(const struct bench_opts *o);
 
 /* Monotonic nanoseconds. */
 uint64_t bench_now_ns(void);

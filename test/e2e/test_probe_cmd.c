@@ -7,6 +7,7 @@
  * then BPFBATCH_LOG says one line per batch call.
  */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,34 @@ Test(probe_cmd, paths_per_kernel, .timeout = 120)
 	expect(&o, "hash", "lookup", "emulated");
 	expect_why(&o, "hash", "lookup", "kernel lacks batch commands\"");
 	expect(&o, "queue", "lookup", "refused");
+}
+
+/* The bulk path: available from 4.13 (map ids) on, off before, with the
+ * reason; BPFBATCH_BULK=0 turns it off. */
+Test(probe_cmd, bulk_path_per_kernel, .timeout = 120)
+{
+	const char *env = getenv("BPFBATCH_BULK");
+	bool off = env && !strcmp(env, "0");
+	struct e2e_out o;
+
+	probe(NULL, &o);
+	cr_assert_not_null(strstr(o.out, off ? "\"bulk_path\": {\"available\": false, \"reason\": "
+					     "\"BPFBATCH_BULK=0\"}"
+					   : "\"bulk_path\": {\"available\": true"),
+			   "%s", o.out);
+	probe("4.14", &o);
+	cr_assert_not_null(strstr(o.out, off ? "\"available\": false" : "\"available\": true"));
+	probe("4.12", &o);
+	cr_assert_not_null(strstr(o.out, "\"bulk_path\": {\"available\": false, \"reason\": "),
+			   "%s", o.out);
+	cr_assert(off || strstr(o.out, "before 4.13"), "%s", o.out);
+	setenv("BPFBATCH_BULK", "0", 1);
+	probe("5.4", &o);
+	if (env)
+		setenv("BPFBATCH_BULK", env, 1);
+	else
+		unsetenv("BPFBATCH_BULK");
+	cr_assert_not_null(strstr(o.out, "\"reason\": \"BPFBATCH_BULK=0\""), "%s", o.out);
 }
 
 Test(probe_cmd, the_shim_is_silent_unless_asked, .timeout = 60)
