@@ -115,14 +115,19 @@ static int load_wait_killable(scmp_filter_ctx ctx)
 	return r;
 }
 
-int filter_load_listener(scmp_filter_ctx ctx, bool wait_killable)
+int filter_load_listener(scmp_filter_ctx ctx, bool wait_killable, bool *killable)
 {
 	int r;
 
+	if (killable)
+		*killable = false;
 	if (wait_killable) {
 		r = load_wait_killable(ctx);
-		if (r != -EINVAL)
+		if (r != -EINVAL) {
+			if (killable)
+				*killable = r >= 0;
 			return r;
+		}
 	}
 	r = filter_load(ctx);
 	return r ? r : seccomp_notify_fd(ctx);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * What the filter can and cannot imitate: it sees only the syscall's
- * registers, so it reproduces the verdict that depends on the command number
- * (EINVAL for an unknown command, ENOSYS before bpf() existed). Checks an old
- * kernel makes before looking at the command (attr size, attr copy-in) are
- * the host kernel's for the commands that pass, and are skipped for the ones
- * the filter rejects.
+ * registers, so it reproduces the verdicts that depend on the command number
+ * (EINVAL for an unknown command, ENOSYS before bpf() existed) and on which
+ * syscalls and flags exist (pidfd_open, pidfd_getfd, PIDFD_THREAD,
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: the ones the supervisor and the
+ * shim take another path without). Checks an old kernel makes before looking
+ * at the command (attr size, attr copy-in) are the host kernel's for the
+ * commands that pass, and are skipped for the ones the filter rejects.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +20,14 @@
 #include "common/filter.h"
 #include "sim/sim.h"
 #include "sim/sim_notify.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+/* pidfd_open(2)'s flag for a pidfd naming one thread (6.9+). */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
 
 int sim_first_unknown_cmd(unsigned major, unsigned minor)
 {
@@ -46,18 +58,20 @@ int sim_parse_version(const char *s, unsigned *major, unsigned *minor)
 }
 
 /*
- * EINVAL for every cmd whose low 32 bits are >= first. A range compare would
- * see the upper half of the register (see filter_bpf_cmd()), so cover
- * [first, 2^32) with aligned power-of-two blocks, each a masked-equality
- * test on the low 32 bits (at most 32 rules).
+ * EINVAL for every cmd whose low 32 bits are in [lo, hi). A range compare
+ * would see the upper half of the register (see filter_bpf_cmd()), so cover
+ * the range with aligned power-of-two blocks, each a masked-equality test on
+ * the low 32 bits (at most 64 rules).
  */
-static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first)
+static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint64_t lo, uint64_t hi)
 {
-	uint64_t v = first, size;
+	uint64_t v = lo, size;
 	int r;
 
-	while (v < (1ull << 32)) {
-		size = v & -v;
+	while (v < hi) {
+		size = v ? v & -v : 1ull << 32;
+		while (v + size > hi)
+			size >>= 1;
 		r = filter_bpf_cmd(ctx, SCMP_ACT_ERRNO(EINVAL), (uint32_t)~(size - 1),
 				   (uint32_t)v);
 		if (r < 0)
@@ -67,6 +81,55 @@ static int add_unknown_cmd_rules(scmp_filter_ctx ctx, uint32_t first)
 	return 0;
 }
 
+/* The bpf() commands kernel @v does not know; @served: not 24..27. */
+static int add_cmd_rules(scmp_filter_ctx ctx, uint32_t v, bool served)
+{
+	int first = sim_first_unknown_cmd(BB_KV_MAJOR(v), BB_KV_MINOR(v));
+	int r;
+
+	if (first == 0)
+		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(bpf), 0);
+	if (!served || first > BB_MAP_DELETE_BATCH)
+		return add_unknown_cmd_rules(ctx, (uint64_t)first, 1ull << 32);
+	r = add_unknown_cmd_rules(ctx, (uint64_t)first, BB_MAP_LOOKUP_BATCH);
+	if (!r)
+		r = add_unknown_cmd_rules(ctx, BB_MAP_DELETE_BATCH + 1, 1ull << 32);
+	return r;
+}
+
+/*
+ * The syscalls and flags kernel @v lacks, answered as it would: an unknown
+ * syscall is ENOSYS, an unknown flag EINVAL. The code under the filter then
+ * takes the path it takes on that kernel (fdinfo instead of pidfd_getfd, a
+ * listener without killable waits, ...), not a version check of its own.
+ */
+static int add_syscall_rules(scmp_filter_ctx ctx, uint32_t v)
+{
+	int r = 0;
+
+	if (!bb_kv_has(v, BB_KF_PIDFD_OPEN))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(pidfd_open), 0);
+	else if (!bb_kv_has(v, BB_KF_PIDFD_THREAD))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(pidfd_open), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, PIDFD_THREAD, PIDFD_THREAD));
+	if (!r && !bb_kv_has(v, BB_KF_PIDFD_GETFD))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(pidfd_getfd), 0);
+	if (!r && !bb_kv_has(v, BB_KF_SECCOMP_WAIT_KILLABLE_RECV))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(seccomp), 2,
+				     SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ,
+					     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+					     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
+	return r;
+}
+
+int sim_add_rules(scmp_filter_ctx ctx, uint32_t v, bool served)
+{
+	int r = add_cmd_rules(ctx, v, served);
+
+	return r ? r : add_syscall_rules(ctx, v);
+}
+
 int sim_install(unsigned major, unsigned minor)
 {
 	return sim_install_faithful(major, minor, NULL);
@@ -74,22 +137,19 @@ int sim_install(unsigned major, unsigned minor)
 
 int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 {
+	uint32_t v = BB_KV(major, minor);
 	scmp_filter_ctx ctx;
-	int first = sim_first_unknown_cmd(major, minor);
 	int r, notify = 0;
 
 	r = filter_new(&ctx);
 	if (r < 0)
 		return r;
-	if (first == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(bpf), 0);
-	else
-		r = add_unknown_cmd_rules(ctx, (uint32_t)first);
+	r = sim_add_rules(ctx, v, false);
 	if (r < 0)
 		goto out;
 	if (listener) {
 		*listener = -1;
-		notify = r = sim_notify_add_rules(ctx, major, minor);
+		notify = r = sim_notify_add_rules(ctx, v, false);
 		if (r < 0)
 			goto out;
 	}
@@ -97,7 +157,7 @@ int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 		/* A call interrupted before its answer is judged again when it
 		 * restarts: the simulator needs no killable waits, which would
 		 * change how the target's signals land. */
-		r = *listener = filter_load_listener(ctx, false);
+		r = *listener = filter_load_listener(ctx, false, NULL);
 	} else {
 		r = filter_load(ctx);
 	}

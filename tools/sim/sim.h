@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * Kernel-version simulator: a seccomp filter that makes bpf(2) answer the
- * way an older kernel's would, as far as the command number decides it.
+ * Kernel-version simulator: a seccomp filter that makes bpf(2), and the
+ * syscalls the tools lean on, answer the way an older kernel's would, as far
+ * as the registers decide it (sim_notify.h: the rest).
  */
 #ifndef BPFBATCH_SIM_H
 #define BPFBATCH_SIM_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "platform/uapi.h"
 
@@ -26,9 +31,20 @@ int sim_first_unknown_cmd(unsigned major, unsigned minor);
 int sim_parse_version(const char *s, unsigned *major, unsigned *minor);
 
 /*
+ * Add to @ctx what kernel @v (BB_KV()) answers from the registers alone:
+ * EINVAL for the bpf commands it does not know (ENOSYS for bpf() before
+ * 3.18), ENOSYS for the syscalls it lacks and EINVAL for the flags it lacks
+ * among those the tools take another path without (pidfd_open, pidfd_getfd,
+ * PIDFD_THREAD, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV).
+ * @served: leave bpf commands 24..27 alone, for a filter of a supervised
+ * target whose listener serves them (an ERRNO rule would outrank it).
+ * Returns 0 or -errno.
+ */
+int sim_add_rules(scmp_filter_ctx ctx, uint32_t v, bool served);
+
+/*
  * Install, in the calling thread (and everything it execs or forks later),
- * a filter under which bpf() behaves like kernel major.minor's: unknown
- * commands fail with EINVAL, and before 3.18 bpf() fails with ENOSYS.
+ * a filter with the rules of sim_add_rules() for kernel major.minor.
  * Returns 0 or -errno.
  */
 int sim_install(unsigned major, unsigned minor);

@@ -57,14 +57,15 @@ static int notify_cmd(scmp_filter_ctx ctx, unsigned int cmd)
 	return filter_bpf_cmd(ctx, SCMP_ACT_NOTIFY, 0xffffffffU, cmd);
 }
 
-int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor)
+int sim_notify_add_rules(scmp_filter_ctx ctx, uint32_t v, bool served)
 {
-	uint32_t v = BB_KV(major, minor);
 	int n = 0, r;
 
 	for (int cmd = 0; cmd < BB_NCMDS; cmd++) {
 		/* Commands it does not know are the plain filter's EINVAL. */
 		if (!bb_kv_has(v, BB_KF_CMD(cmd)) || !differs(v, cmd))
+			continue;
+		if (served && BB_IS_BATCH_CMD(cmd))
 			continue;
 		r = notify_cmd(ctx, (unsigned int)cmd);
 		if (r < 0)
@@ -81,7 +82,7 @@ int sim_notify_needed(unsigned major, unsigned minor)
 
 	if (!ctx)
 		return 0;
-	n = sim_notify_add_rules(ctx, major, minor);
+	n = sim_notify_add_rules(ctx, BB_KV(major, minor), false);
 	seccomp_release(ctx);
 	return n > 0;
 }
@@ -112,10 +113,7 @@ static bool read_target(pid_t tid, void *dst, uint64_t src, size_t len)
 	return tm_read(tid, &s, 1) == 0;
 }
 
-/* 0: let the kernel run it; else the -errno that kernel would give. Where
- * an earlier check of the kernel's would fail (bad fd, no access, bad
- * pointer) the call goes to the real kernel, which gives that answer. */
-static int decide(const struct seccomp_notif *req, uint32_t v)
+long sim_notify_judge(const struct seccomp_notif *req, uint32_t v)
 {
 	int cmd = (int)(uint32_t)req->data.args[0];
 	unsigned int size = (unsigned int)req->data.args[2];
@@ -170,7 +168,7 @@ static int decide(const struct seccomp_notif *req, uint32_t v)
 /* notify_loop.serve: fail the call as that kernel would, or let it run. */
 static long judge(void *arg, const struct seccomp_notif *req)
 {
-	int err = decide(req, *(const unsigned int *)arg);
+	long err = sim_notify_judge(req, *(const uint32_t *)arg);
 
 	/* A simulator only filters: the call itself is the target's. */
 	return err ? err : NOTIFY_CONTINUE;

@@ -64,7 +64,7 @@ static int load_filter(bool nnp)
 	 * 5.19), only fatal signals are safe; see docs/containers.md.
 	 */
 	if (!r)
-		r = filter_load_listener(ctx, true);
+		r = filter_load_listener(ctx, true, NULL);
 	seccomp_release(ctx);
 	return r;
 }

@@ -63,9 +63,11 @@ int tf_open(struct tf_target *t, pid_t tid)
 		return 0;
 	fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 	if (fd < 0 && errno == EINVAL) {
-		/* Before 6.9: pidfds name thread groups only. */
+		/* Before 6.9: pidfds name thread groups only, and a thread
+		 * that leads none is EINVAL (ENOENT from 6.9 on, which a
+		 * simulated older kernel leaves the host to answer). */
 		fd = syscall(SYS_pidfd_open, tid, 0);
-		if (fd < 0 && errno == EINVAL) {
+		if (fd < 0 && (errno == EINVAL || errno == ENOENT)) {
 			tgid = thread_group(tid);
 			if (tgid < 0)
 				return -ESRCH;
