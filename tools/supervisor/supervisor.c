@@ -4,8 +4,10 @@
  * (common/spawn: the child installs its filters, supervisor/target_filter,
  * and hands the listener over before exec), signal forwarding
  * (common/sigfwd), the notify loop (common/notify_loop) and one served call
- * (supervisor/target_call). Termination is POLLHUP on the listener (no task
- * left under the filter, 5.8+), not the first child's exit, so forked and
+ * (supervisor/target_call). Where a signal can take a served call back
+ * (before 5.19) the restart is answered from what was done
+ * (supervisor/replay). Termination is POLLHUP on the listener (no task left
+ * under the filter, 5.8+), not the first child's exit, so forked and
  * daemonised descendants stay served.
  *
  * `--kernel X.Y` makes all of it behave as on X.Y: the parent's own bpf()
@@ -41,6 +43,7 @@
 #include "common/spawn.h"
 #include "sim/sim_notify.h"
 #include "sim/sim_self.h"
+#include "supervisor/replay.h"
 #include "supervisor/target_call.h"
 #include "supervisor/target_fd.h"
 #include "supervisor/target_filter.h"
@@ -83,16 +86,17 @@ struct sup {
 	bool verbose;
 	uint32_t sim;      /* the simulated kernel (BB_KV()), 0: none */
 	bool hup;          /* the kernel reports POLLHUP when no task is left (5.8+) */
-	bool killable;     /* the listener's waits are killable (5.19+) */
+	struct replay *rp; /* NULL where a received call is never taken back */
 	struct spawn sp;
 	struct sigfwd sig;
-	uint64_t served, unsent;
+	uint64_t served;
 };
 
 /* One call being served. */
 struct serving {
 	struct sup *s;
 	const struct seccomp_notif *req;
+	struct replay_call *rc; /* its record, if the kernel can take it back */
 };
 
 static bool notif_valid(void *arg)
@@ -100,6 +104,28 @@ static bool notif_valid(void *arg)
 	const struct serving *v = arg;
 
 	return notify_id_valid(v->s->listener, v->req->id);
+}
+
+/* tc_call.put: write into the target only while its notification is
+ * pending (so the pid is the caller's); once it is gone, keep what is left
+ * for the restart. */
+static long put(void *arg, struct tm_span *sp, unsigned int n)
+{
+	struct serving *v = arg;
+	long w;
+
+	if (notif_valid(v)) {
+		w = tm_write((pid_t)v->req->pid, sp, n);
+		if (w == -ESRCH)
+			return TC_GONE;
+		if (v->rc)
+			replay_wrote(v->rc, sp, n);
+		return w < 0 ? 0 : w;
+	}
+	if (!v->rc)
+		return TC_GONE;
+	w = replay_keep(v->s->rp, v->rc, sp, n);
+	return w < 0 ? TC_GONE : w;
 }
 
 static long serve_call(struct sup *s, const struct seccomp_notif *req)
@@ -112,6 +138,7 @@ static long serve_call(struct sup *s, const struct seccomp_notif *req)
 		.uattr = req->data.args[1],
 		.size = (unsigned int)req->data.args[2],
 		.still_valid = notif_valid,
+		.put = put,
 		.arg = &v,
 	};
 	long r;
@@ -127,7 +154,11 @@ static long serve_call(struct sup *s, const struct seccomp_notif *req)
 		tf_close(&t);
 		return TC_GONE;
 	}
+	if (s->rp)
+		v.rc = replay_begin(s->rp, req);
 	r = tc_serve(&c);
+	if (s->rp)
+		replay_end(s->rp, v.rc, r);
 	tf_close(&t);
 	s->served++;
 	return r;
@@ -148,19 +179,33 @@ static long serve_notif(void *arg, const struct seccomp_notif *req)
 {
 	struct sup *s = arg;
 	int cmd = (int)(uint32_t)req->data.args[0];
+	const char *how = "";
 	long res;
 
 	if (!BB_IS_BATCH_CMD(cmd))
 		return judge(s, req);
-	res = serve_call(s, req);
+	if (s->rp && replay_find(s->rp, s->listener, req, &res))
+		how = " (replayed)";
+	else
+		res = serve_call(s, req);
 	if (s->verbose)
 		fprintf(stderr, "bpfbatch run: pid %u bpf cmd %d -> %ld%s\n", req->pid, cmd,
-			res == TC_GONE ? 0 : res, res == TC_GONE ? " (target gone)" : "");
+			res == TC_GONE || res == NOTIFY_DROP ? 0 : res,
+			res == TC_GONE || res == NOTIFY_DROP ? " (target gone)" : how);
 	/* Never leave a live target blocked: what we could not serve is
 	 * answered as the old kernel would. */
 	if (res == TC_GONE)
 		return notify_id_valid(s->listener, req->id) ? -EINVAL : NOTIFY_DROP;
 	return res;
+}
+
+/* notify_loop.sent */
+static void sent(void *arg, const struct seccomp_notif *req, long r, int err)
+{
+	struct sup *s = arg;
+
+	if (s->rp)
+		replay_sent(s->rp, req, err);
 }
 
 /* notify_loop.on_fd: reap the child and pass on the signals meant for it. */
@@ -182,19 +227,17 @@ static bool child_gone(void *arg)
 
 static void print_stats(const struct sup *s)
 {
+	const struct replay_stats *r;
+
 	fprintf(stderr, "bpfbatch run: %" PRIu64 " calls served\n", s->served);
-	if (!s->killable)
-		fprintf(stderr, "bpfbatch run: %" PRIu64 " answers taken back by signals\n",
-			s->unsent);
-}
-
-/* notify_loop.sent */
-static void sent(void *arg, const struct seccomp_notif *req, long r, int err)
-{
-	struct sup *s = arg;
-
-	if (err && BB_IS_BATCH_CMD((int)(uint32_t)req->data.args[0]))
-		s->unsent++;
+	if (!s->rp)
+		return;
+	r = replay_stats(s->rp);
+	fprintf(stderr,
+		"bpfbatch run: answers taken back by signals: %" PRIu64 " unsent, %" PRIu64
+		" dropped after sending; %" PRIu64 " restarts answered from what was done, %" PRIu64
+		" records given up\n",
+		r->unsent, r->dropped, r->replayed, r->lost);
 }
 
 /* ---- entry -------------------------------------------------------------- */
@@ -265,7 +308,11 @@ int sup_run(const struct sup_opts *o)
 			       ? SUP_EXIT_UNSUPPORTED
 			       : 1;
 	}
-	s.killable = s.sp.info & TFL_KILLABLE;
+	/* Without killable waits a served call can be taken back. */
+	if (!(s.sp.info & TFL_KILLABLE) && !(s.rp = replay_new(true))) {
+		fprintf(stderr, "bpfbatch run: cannot set up (out of memory?)\n");
+		return 1;
+	}
 
 	r = sigfwd_open(&s.sig);
 	if (r < 0) {
@@ -283,5 +330,6 @@ int sup_run(const struct sup_opts *o)
 	sigfwd_close(&s.sig);
 	close(s.listener);
 	notify_loop_free(&l);
+	replay_free(s.rp);
 	return r < 0 ? 1 : st;
 }

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/target_mem.h"
 #include "supervisor/target_fd.h"
 
 /* tc_serve(): the target is gone (or its notification died): do not answer. */
@@ -40,6 +41,10 @@ struct tc_call {
 	/* Asked before the first write into the target: is the notification
 	 * still pending (so the pid is still the target's)? */
 	bool (*still_valid)(void *arg);
+	/* If set, every write into the target goes through it instead (the
+	 * front end decides when it may write; see supervisor/replay.h): the
+	 * number of complete spans, as tm_write() counts, or TC_GONE. */
+	long (*put)(void *arg, struct tm_span *s, unsigned int n);
 	void *arg;
 };
 
