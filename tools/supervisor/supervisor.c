@@ -4,8 +4,9 @@
  * (common/spawn: the child installs its filters, supervisor/target_filter,
  * and hands the listener over before exec), signal forwarding
  * (common/sigfwd), the notify loop (common/notify_loop) and one served call
- * (supervisor/target_call). Where a signal can take a served call back
- * (before 5.19) the restart is answered from what was done
+ * (supervisor/target_call). Calls the kernel serves itself the target runs
+ * itself (supervisor/native_call); where a signal can take a served call
+ * back (before 5.19) the restart is answered from what was done
  * (supervisor/replay). Termination is POLLHUP on the listener (no task left
  * under the filter, 5.8+), not the first child's exit, so forked and
  * daemonised descendants stay served.
@@ -43,6 +44,7 @@
 #include "common/spawn.h"
 #include "sim/sim_notify.h"
 #include "sim/sim_self.h"
+#include "supervisor/native_call.h"
 #include "supervisor/replay.h"
 #include "supervisor/target_call.h"
 #include "supervisor/target_fd.h"
@@ -85,11 +87,12 @@ struct sup {
 	int listener;
 	bool verbose;
 	uint32_t sim;      /* the simulated kernel (BB_KV()), 0: none */
+	bool can_continue; /* the kernel lets a target run a call itself (5.5+) */
 	bool hup;          /* the kernel reports POLLHUP when no task is left (5.8+) */
 	struct replay *rp; /* NULL where a received call is never taken back */
 	struct spawn sp;
 	struct sigfwd sig;
-	uint64_t served;
+	uint64_t served, native;
 };
 
 /* One call being served. */
@@ -154,6 +157,11 @@ static long serve_call(struct sup *s, const struct seccomp_notif *req)
 		tf_close(&t);
 		return TC_GONE;
 	}
+	if (s->can_continue && nc_kernel_serves(&t, c.cmd, c.uattr, c.size)) {
+		tf_close(&t);
+		s->native++;
+		return NOTIFY_CONTINUE;
+	}
 	if (s->rp)
 		v.rc = replay_begin(s->rp, req);
 	r = tc_serve(&c);
@@ -190,8 +198,10 @@ static long serve_notif(void *arg, const struct seccomp_notif *req)
 		res = serve_call(s, req);
 	if (s->verbose)
 		fprintf(stderr, "bpfbatch run: pid %u bpf cmd %d -> %ld%s\n", req->pid, cmd,
-			res == TC_GONE || res == NOTIFY_DROP ? 0 : res,
-			res == TC_GONE || res == NOTIFY_DROP ? " (target gone)" : how);
+			res == TC_GONE || res == NOTIFY_DROP || res == NOTIFY_CONTINUE ? 0 : res,
+			res == TC_GONE || res == NOTIFY_DROP ? " (target gone)"
+			: res == NOTIFY_CONTINUE	     ? " (run by the kernel)"
+							     : how);
 	/* Never leave a live target blocked: what we could not serve is
 	 * answered as the old kernel would. */
 	if (res == TC_GONE)
@@ -229,7 +239,8 @@ static void print_stats(const struct sup *s)
 {
 	const struct replay_stats *r;
 
-	fprintf(stderr, "bpfbatch run: %" PRIu64 " calls served\n", s->served);
+	fprintf(stderr, "bpfbatch run: %" PRIu64 " calls served, %" PRIu64 " run by the kernel\n",
+		s->served, s->native);
 	if (!s->rp)
 		return;
 	r = replay_stats(s->rp);
@@ -258,6 +269,7 @@ int sup_run(const struct sup_opts *o)
 		.listener = -1,
 		.verbose = o->verbose,
 		.sim = o->simulate ? kv : 0,
+		.can_continue = bb_kv_has(kv, BB_KF_SECCOMP_NOTIF_CONTINUE),
 		.hup = bb_kv_has(kv, BB_KF_SECCOMP_NOTIF_HUP),
 	};
 	struct notify_loop l = { .serve = serve_notif, .arg = &s, .on_fd = on_signals,
