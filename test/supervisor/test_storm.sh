@@ -33,10 +33,12 @@ fails=0
 for c in "${cases[@]}"; do
   for run in $(seq "$runs"); do
     echo "=== ${sup[*]:1} storm-client $c (run $run)"
+    start=$(date +%s%N)
     # shellcheck disable=SC2086 # the case's words are meant to split
     env -u LD_PRELOAD BPFBATCH_STATS=1 "${sup[@]}" "$client" $c 2>&1 |
       grep -v '^bpfbatch: ' # the core's own totals: noise here
     rc=${PIPESTATUS[0]}
+    echo "--- $(( ($(date +%s%N) - start) / 1000000 )) ms"
     if [ "$rc" -ne 0 ]; then
       echo "FAIL: storm-client $c under ${sup[*]:1}: exit $rc"
       fails=$((fails + 1))
