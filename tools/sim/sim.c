@@ -18,16 +18,9 @@
 
 #include "platform/kversion.h"
 #include "common/filter.h"
+#include "common/linux_abi.h"
 #include "sim/sim.h"
 #include "sim/sim_notify.h"
-
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
-/* pidfd_open(2)'s flag for a pidfd naming one thread (6.9+). */
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 int sim_first_unknown_cmd(unsigned major, unsigned minor)
 {

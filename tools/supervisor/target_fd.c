@@ -11,20 +11,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/linux_abi.h"
 #include "platform/fdinfo.h"
 #include "platform/raw.h"
 #include "platform/uapi.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-/* 6.9+: a pidfd naming one thread rather than its thread group. */
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 static bool use_fdinfo;
 
