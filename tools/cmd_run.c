@@ -20,8 +20,9 @@ static void usage(FILE *f)
 		"Usage: bpfbatch run [--kernel X.Y] [--verbose] [--] CMD [ARGS...]\n"
 		"Run CMD with bpf(2) map batch commands (24..27) served by a supervisor:\n"
 		"natively where the kernel has them, emulated where it does not.\n"
-		"  --kernel X.Y  make the supervisor's own bpf() behave like kernel X.Y\n"
-		"                (for testing the emulated path on a new kernel)\n"
+		"  --kernel X.Y  behave as on kernel X.Y: the supervisor's own bpf(), the\n"
+		"                target's, and the seccomp and pidfd features the supervisor\n"
+		"                uses (for testing the emulated path on a new kernel)\n"
 		"  --verbose     one line per served call on stderr\n"
 		"Needs Linux 5.0+ (seccomp user notification); exits %d when the kernel\n"
 		"cannot supervise or CMD already runs under a notify supervisor.\n",

@@ -9,17 +9,8 @@
  * (bb_dispatch_prepared), however many chunks the call is served in.
  * Independent of how the call was trapped (user notification, ptrace).
  *
- * Known deviations from the kernel (all need a buggy or racing target):
- * - After an EFAULT with count 0, the kernel may have left partial copies
- *   in keys/values; the supervisor writes nothing there.
- * - A token equal to what out_batch held already is not written back, so a
- *   read-only (but readable) out_batch with an unchanged token is no EFAULT.
- * - A lookup is served with count clipped to max_entries + 1 (bounds our
- *   buffers); only a walk racing with heavy insert/delete churn can tell.
- * - An attr with an unreadable byte past the kernel's attr size gets EFAULT
- *   even where a non-zero byte before it would have made the kernel say E2BIG.
- * - UPDATE/DELETE are served in chunks of 1 MiB of keys+values: the same
- *   result, but a map-in-map pays the kernel's synchronize_rcu per chunk.
+ * Where this differs from the kernel (all need a buggy or racing target):
+ * docs/containers.md, "Where the supervisor still differs from the kernel".
  */
 #ifndef BPFBATCH_TARGET_CALL_H
 #define BPFBATCH_TARGET_CALL_H
