@@ -39,6 +39,7 @@ struct replay_call {
 	unsigned char orig[ATTR_CMP]; /* the attr as the thread gave it */
 	unsigned char now[ATTR_CMP];  /* ... and as the supervisor left it */
 	long r;
+	bool countable; /* the witness counts calls of its ABI */
 	bool marked;
 	uint64_t mark; /* the thread's witness count before the answer went out */
 	uint64_t used;
@@ -156,7 +157,7 @@ static void mark(struct replay *rp, struct replay_call *c)
 {
 	struct thread *t = rp->witness ? find_thread(rp, c->tid) : NULL;
 
-	c->marked = t && witness_read(&t->w, &c->mark) == 0;
+	c->marked = t && c->countable && witness_read(&t->w, &c->mark) == 0;
 }
 
 /* Thread @tid makes a call: did the answer it was sent last arrive? */
@@ -317,6 +318,7 @@ struct replay_call *replay_begin(struct replay *rp, const struct seccomp_notif *
 		return NULL;
 	}
 	memcpy(c->now, c->orig, c->alen);
+	c->countable = witness_counts(&req->data);
 	c->id = req->id;
 	c->state = SERVING;
 	c->used = ++rp->clock;

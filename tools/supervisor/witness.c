@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -119,6 +120,11 @@ int witness_read(const struct witness *w, uint64_t *count)
 	if (w->fd < 0)
 		return -EBADF;
 	return read(w->fd, count, sizeof(*count)) == sizeof(*count) ? 0 : -EIO;
+}
+
+bool witness_counts(const struct seccomp_data *d)
+{
+	return d->arch == seccomp_arch_native() && d->nr == SYS_bpf;
 }
 
 bool witness_same_thread(const struct witness *w)

@@ -22,6 +22,7 @@
 #ifndef BPFBATCH_WITNESS_H
 #define BPFBATCH_WITNESS_H
 
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -43,6 +44,10 @@ void witness_close(struct witness *w);
 
 /* Its count: 0 or -errno. */
 int witness_read(const struct witness *w, uint64_t *count);
+
+/* Does a witness count calls like @d? Those of the native ABI only (a
+ * 32-bit or x32 task's bpf() has another number). */
+bool witness_counts(const struct seccomp_data *d);
 
 /* Is w->tid still the thread the witness counts? (A counter on an exited
  * thread stands still, and the tid may be another thread's by now.) */
