@@ -49,9 +49,11 @@ bool nc_kernel_serves(struct tf_target *t, int cmd, uint64_t uattr, unsigned int
 	fd = tf_getfd(t, (int)a.map_fd);
 	if (fd < 0)
 		return false;
-	if (bb_map_get(fd, &m) == 0)
-		native = bb_dispatch_route(m.info.type, cmd, kernel_answer(fd, m.info.type, cmd)).path ==
-			 BB_PATH_NATIVE;
+	if (bb_map_get(fd, &m) == 0) {
+		long kernel = kernel_answer(fd, m.info.type, cmd);
+
+		native = bb_dispatch_route(m.info.type, cmd, kernel).path == BB_PATH_NATIVE;
+	}
 	close(fd);
 	return native;
 }
