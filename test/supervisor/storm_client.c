@@ -427,8 +427,9 @@ static void killed(uint32_t n, uint32_t bs, int cmd, const char *what)
 	waitpid(pid, &st, 0);
 	storm_stop(&s);
 	close(p[0]);
-	printf("%s walker killed: %s\n", what,
-	       WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "yes" : "no (it finished first)");
+	printf("%s walker killed: %s; storm from the parent: sent=%lu\n", what,
+	       WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "yes" : "no (it finished first)",
+	       atomic_load(&sent));
 	if (cmd == BB_MAP_LOOKUP_BATCH)
 		memset(t.seen, 0, n); /* nothing was taken: walk it all again */
 	walk(fd, cmd, bs, &t, -1);
