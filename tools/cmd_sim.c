@@ -26,6 +26,8 @@ static void usage(FILE *f)
 		"but not for every map type or argument answer as X.Y does (a small\n"
 		"supervisor serves those, so CMD cannot run its own seccomp listener;\n"
 		"--cmds-only leaves them to this kernel and needs no supervisor).\n"
+		"pidfd_open, pidfd_getfd, PIDFD_THREAD and the seccomp flag\n"
+		"WAIT_KILLABLE_RECV fail as on X.Y where X.Y lacks them.\n"
 		"BPFBATCH_SIM_KERNEL=X.Y is set in CMD's environment.\n");
 }
 

@@ -114,3 +114,44 @@ Test(sim_faithful, shim_without_get_next_key_null, .timeout = 120)
 	cr_assert_eq(e2e_run("4.11", false, argv, &o), 0);
 	cr_assert_neq(o.status, 0, "without the shim the demo must fail on 4.11");
 }
+
+/*
+ * `bpfbatch run --kernel X.Y` meets the same rules, through the same code:
+ * the target's element commands reach the supervisor's listener, which
+ * judges them as the simulator does, and the supervisor's own calls run
+ * under the simulator, so a map type X.Y does not batch is emulated for the
+ * target (where `sim` alone answers 524).
+ */
+static void expect_run(const char *kernel, const char *check, const char *env,
+		       const char *want_out, const char *want_err)
+{
+	const char *argv[] = { e2e_env("BPFBATCH_TOOL"), "run", "--kernel", kernel, "--",
+			       E2E_KERNELCHECK, check, NULL };
+	struct e2e_out o;
+
+	if (env)
+		putenv((char *)env);
+	cr_assert_eq(e2e_run(NULL, false, argv, &o), 0);
+	if (env)
+		unsetenv("BPFBATCH_LOG");
+	cr_assert_str_eq(o.out, want_out, "%s under run --kernel %s: got '%s' (stderr '%s')", check,
+			 kernel, o.out, o.err);
+	cr_assert(!want_err || strstr(o.err, want_err), "%s under run --kernel %s: stderr '%s'",
+		  check, kernel, o.err);
+}
+
+Test(run_faithful, element_commands_are_judged, .timeout = 60)
+{
+	expect_run("5.4", "hash-lookup-and-delete-elem", NULL, "errno 524\n", NULL);
+	expect_run("5.14", "hash-lookup-and-delete-elem", NULL, "errno 2\n", NULL);
+	expect_run("5.0", "lookup-elem-lock", NULL, "errno 22\n", NULL);
+	expect_run("5.1", "lookup-elem-lock", NULL, "errno 0\n", NULL);
+}
+
+Test(run_faithful, batch_the_kernel_refuses_per_type_is_emulated, .timeout = 60)
+{
+	expect_run("5.10", "lpm-batch", "BPFBATCH_LOG=1", "errno 0\n",
+		   "emulated (kernel refused this map type");
+	/* The kernel's own: the target runs it (supervisor/native_call). */
+	expect_run("5.13", "lpm-batch", "BPFBATCH_LOG=1", "errno 0\n", "(run by the kernel)");
+}

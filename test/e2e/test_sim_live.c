@@ -179,3 +179,32 @@ Test(sim_live, install_in_process)
 	cr_assert_eq(sim_install(3, 10), 0);
 	cr_assert_eq(raw_bpf_fd(4, -1), ENOSYS);
 }
+
+/* The syscalls and flags the supervisor takes another path without: what
+ * their absence looks like (ENOSYS, EINVAL), and the host's own answer once
+ * the simulated kernel has them. */
+static int sys_errno(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+Test(sim_live, syscalls_of_older_kernels)
+{
+	/* seccomp(SET_MODE_FILTER, NEW_LISTENER | WAIT_KILLABLE_RECV, NULL):
+	 * EFAULT where the flags are known, EINVAL where one is not. */
+	const unsigned long killable = (1UL << 3) | (1UL << 5);
+	int self = (int)getpid();
+
+	cr_assert_eq(sim_install(6, 9), 0);
+	cr_assert_eq(sys_errno(syscall(SYS_seccomp, 1, killable, NULL)), EFAULT);
+	cr_assert_eq(sys_errno(syscall(SYS_pidfd_getfd, -1, 0, 0)), EBADF);
+	cr_assert_eq(sim_install(5, 18), 0);
+	cr_assert_eq(sys_errno(syscall(SYS_seccomp, 1, killable, NULL)), EINVAL);
+	cr_assert_eq(sys_errno(syscall(SYS_seccomp, 1, 1UL << 3, NULL)), EFAULT);
+	cr_assert_eq(sys_errno(syscall(SYS_pidfd_open, self, 0x80 /* PIDFD_THREAD */)), EINVAL);
+	cr_assert_eq(sim_install(5, 5), 0);
+	cr_assert_eq(sys_errno(syscall(SYS_pidfd_getfd, -1, 0, 0)), ENOSYS);
+	cr_assert_geq(syscall(SYS_pidfd_open, self, 0), 0, "pidfd_open is 5.3's");
+	cr_assert_eq(sim_install(5, 2), 0);
+	cr_assert_eq(sys_errno(syscall(SYS_pidfd_open, self, 0)), ENOSYS);
+}

@@ -327,6 +327,36 @@ Test(launcher, fdinfo_fallback_for_kernels_without_pidfd_getfd)
 	same_as_native(RUN_54, "efault", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
 }
 
+/*
+ * A descendant that outlives the first child: served from 5.8 on (the
+ * listener reports POLLHUP only when no task is left under the filter);
+ * before, the first child's exit ends the supervision and the descendant's
+ * batch calls meet a closed listener (ENOSYS), as on a real 5.4.
+ */
+static void orphan(const char *kernel, struct out *o)
+{
+	char script[512];
+	const char *argv[] = { tool(), "run", "--kernel", kernel, "--", "/bin/sh", "-c", script,
+			       NULL };
+
+	snprintf(script, sizeof(script), "(sleep 0.3; exec %s basic | head -n 1) & exit 0",
+		 STATIC_CLIENT);
+	run(argv, NULL, o);
+}
+
+Test(launcher, descendants_outliving_the_child_by_kernel)
+{
+	static struct out o;
+
+	orphan("5.4", &o);
+	cr_assert_eq(o.status, 0, "%s", o.err);
+	cr_assert_str_eq(o.text, "hash update: r=-38 count=40\n");
+	orphan("5.10", &o);
+	cr_assert_eq(o.status, 0, "%s", o.err);
+	cr_assert_str_eq(o.text, "hash update: r=0 count=40\n");
+}
+
+
 /* A listener is taken: --via notify says so; the default takes ptrace. */
 Test(launcher, nested_supervisor_is_refused_clearly)
 {

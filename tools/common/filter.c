@@ -11,9 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
+#include "common/linux_abi.h"
 
 static int add_arches(scmp_filter_ctx ctx)
 {
@@ -115,14 +113,19 @@ static int load_wait_killable(scmp_filter_ctx ctx)
 	return r;
 }
 
-int filter_load_listener(scmp_filter_ctx ctx, bool wait_killable)
+int filter_load_listener(scmp_filter_ctx ctx, bool wait_killable, bool *killable)
 {
 	int r;
 
+	if (killable)
+		*killable = false;
 	if (wait_killable) {
 		r = load_wait_killable(ctx);
-		if (r != -EINVAL)
+		if (r != -EINVAL) {
+			if (killable)
+				*killable = r >= 0;
 			return r;
+		}
 	}
 	r = filter_load(ctx);
 	return r ? r : seccomp_notify_fd(ctx);

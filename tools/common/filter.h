@@ -30,9 +30,10 @@ int filter_load(scmp_filter_ctx ctx);
 /*
  * Load a filter with SCMP_ACT_NOTIFY rules: the listener fd, or -errno.
  * @wait_killable: once the listener has received a call, only a fatal
- * signal may abandon it (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, 5.19+; on
- * older kernels the filter is loaded without it).
+ * signal may abandon it (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, 5.19+;
+ * where the kernel refuses the flag the filter is loaded without it).
+ * *@killable (may be NULL): whether the filter got it.
  */
-int filter_load_listener(scmp_filter_ctx ctx, bool wait_killable);
+int filter_load_listener(scmp_filter_ctx ctx, bool wait_killable, bool *killable);
 
 #endif

@@ -10,9 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
-#define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
-#endif
+#include "common/linux_abi.h"
 
 int notify_loop_init(struct notify_loop *l)
 {
@@ -47,9 +45,9 @@ bool notify_id_valid(int listener, uint64_t id)
 	return seccomp_notify_id_valid(listener, id) == 0;
 }
 
-/* Failure means the task died or was interrupted meanwhile (ENOENT):
- * nobody waits for the answer any more. */
-static void respond(struct notify_loop *l, long r)
+/* 0, or -ENOENT when the task died or was interrupted meanwhile: nobody
+ * waits for the answer any more. */
+static int respond(struct notify_loop *l, long r)
 {
 	struct seccomp_notif_resp *resp = l->resp;
 
@@ -61,32 +59,42 @@ static void respond(struct notify_loop *l, long r)
 		resp->error = (int32_t)r;
 	else
 		resp->val = r;
-	if (ioctl(l->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && resp->flags) {
+	if (ioctl(l->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0)
+		return 0;
+	if (errno == EINVAL && resp->flags) {
 		/* CONTINUE is 5.5+; before that answer as the old kernel. */
 		resp->flags = 0;
 		resp->error = -EINVAL;
-		(void)ioctl(l->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		if (ioctl(l->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0)
+			return 0;
 	}
+	return -errno;
 }
 
 /* Take one notification and answer it. 0, or -errno for a broken listener. */
 static int serve_one(struct notify_loop *l)
 {
 	long r;
+	int e;
 
 	memset(l->req, 0, l->req_size); /* the kernel insists on a zeroed buffer */
 	if (ioctl(l->listener, SECCOMP_IOCTL_NOTIF_RECV, l->req) < 0)
 		return errno == EINTR || errno == ENOENT ? 0 : -errno;
 	r = l->serve(l->arg, l->req);
-	if (r != NOTIFY_DROP)
-		respond(l, r);
+	if (r == NOTIFY_DROP)
+		return 0;
+	e = respond(l, r);
+	if (l->sent)
+		l->sent(l->arg, l->req, r, e);
 	return 0;
 }
 
 int notify_loop_run(struct notify_loop *l)
 {
+	int listener = l->listener;
+
 	for (;;) {
-		struct pollfd p[2] = { { l->listener, POLLIN, 0 }, { l->fd, POLLIN, 0 } };
+		struct pollfd p[2] = { { listener, POLLIN, 0 }, { l->fd, POLLIN, 0 } };
 
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -102,7 +110,9 @@ int notify_loop_run(struct notify_loop *l)
 				return r;
 			continue;
 		}
-		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		if (p[0].revents == POLLHUP && l->no_hup)
+			listener = -1; /* such a kernel never wakes us for it again */
+		else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return 0;
 		if (l->stop && l->stop(l->arg))
 			return 0;

@@ -28,6 +28,15 @@ struct notify_loop {
 	/* Asked on each wake-up without a notification: true ends the loop
 	 * without POLLHUP (kernels before 5.8). NULL: never. */
 	bool (*stop)(void *arg);
+	/* The kernel has no POLLHUP for a listener no task uses (before 5.8,
+	 * or simulated): one the host reports is not seen, and stop() alone
+	 * ends the loop. */
+	bool no_hup;
+	/* After each answer (NULL: not asked): serve() said @r, and sending it
+	 * gave @err (0, or -ENOENT: the task was gone or interrupted). A 0 does
+	 * not prove delivery: without killable waits a task that a signal woke
+	 * just before the answer was taken drops it. */
+	void (*sent)(void *arg, const struct seccomp_notif *req, long r, int err);
 	/* private */
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;

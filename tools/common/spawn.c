@@ -14,35 +14,43 @@
 /* The command could not be executed, as a shell says it. */
 #define NOEXEC_STATUS 127
 
-/* The set-up's verdict: @err (0 or a positive errno) and, if @fd >= 0,
- * the fd. 0 or -errno. */
-static int handover_send(int sock, int err, int fd)
+/* The set-up's verdict: err (0 or a positive errno), what it has to say
+ * (info) and, if @fd >= 0, the fd. */
+struct verdict {
+	int err;
+	int info;
+};
+
+/* 0 or -errno. */
+static int handover_send(int sock, const struct verdict *v, int fd)
 {
-	ssize_t n = fdpass_send(sock, &err, sizeof(err), fd);
+	ssize_t n = fdpass_send(sock, v, sizeof(*v), fd);
 
 	return n < 0 ? (int)n : 0;
 }
 
-/* The child's verdict on its set-up: 0 and *fd (-1: none), or -errno;
- * -EPIPE when it died before saying. */
-static int handover_recv(int sock, int *fd)
+/* The child's verdict on its set-up: 0, *info and *fd (-1: none), or
+ * -errno; -EPIPE when it died before saying. */
+static int handover_recv(int sock, int *info, int *fd)
 {
-	int err = 0;
+	struct verdict v = { 0, 0 };
 
-	if (fdpass_recv(sock, &err, sizeof(err), fd) != sizeof(err))
+	if (fdpass_recv(sock, &v, sizeof(v), fd) != sizeof(v))
 		return -EPIPE;
-	if (err && *fd >= 0) {
+	if (v.err && *fd >= 0) {
 		close(*fd);
 		*fd = -1;
 	}
-	return -err;
+	*info = v.info;
+	return -v.err;
 }
 
 static void __attribute__((noreturn)) child(const struct spawn_opts *o, int sock)
 {
 	int fd = -1, r = o->setup ? o->setup(o->arg, &fd) : 0, e;
+	struct verdict v = { r < 0 ? -r : 0, r < 0 ? 0 : r };
 
-	if (handover_send(sock, r < 0 ? -r : 0, r < 0 ? -1 : fd) < 0 || r < 0)
+	if (handover_send(sock, &v, r < 0 ? -1 : fd) < 0 || r < 0)
 		_exit(EXIT_FAILURE);
 	if (fd >= 0)
 		close(fd);
@@ -95,7 +103,7 @@ int spawn_finish(struct spawn *s, int *handover)
 	ssize_t n;
 	int r, e;
 
-	r = handover_recv(s->sock, handover);
+	r = handover_recv(s->sock, &s->info, handover);
 	if (r == 0) {
 		do
 			n = read(s->sock, &e, sizeof(e));

@@ -17,8 +17,9 @@
 
 struct spawn_opts {
 	char *const *argv; /* the command, argv[0] looked up in PATH */
-	/* Run in the child before exec: 0 or -errno (then the child exits and
-	 * the parent gets the errno). *handover: an fd for the parent, or -1. */
+	/* Run in the child before exec: >= 0, which the parent gets in
+	 * spawn.info, or -errno (then the child exits and the parent gets the
+	 * errno). *handover: an fd for the parent, or -1. */
 	int (*setup)(void *arg, int *handover);
 	void *arg;
 	const sigset_t *mask; /* restored in the child before exec; NULL: keep */
@@ -34,6 +35,7 @@ struct spawn {
 	pid_t pid;
 	int sock; /* the parent's end, until spawn_finish() */
 	enum spawn_stage stage;
+	int info;  /* what the child's set-up returned */
 	bool done; /* reaped; status is its wait status */
 	int status;
 };

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * What the filter can and cannot imitate: it sees only the syscall's
- * registers, so it reproduces the verdict that depends on the command number
- * (EINVAL for an unknown command, ENOSYS before bpf() existed). Checks an old
- * kernel makes before looking at the command (attr size, attr copy-in) are
- * the host kernel's for the commands that pass, and are skipped for the ones
- * the filter rejects.
+ * registers, so it reproduces the verdicts that depend on the command number
+ * (EINVAL for an unknown command, ENOSYS before bpf() existed) and on which
+ * syscalls and flags exist (pidfd_open, pidfd_getfd, PIDFD_THREAD,
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: the ones the supervisor and the
+ * shim take another path without). Checks an old kernel makes before looking
+ * at the command (attr size, attr copy-in) are the host kernel's for the
+ * commands that pass, and are skipped for the ones the filter rejects.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,6 +19,7 @@
 
 #include "platform/kversion.h"
 #include "common/filter.h"
+#include "common/linux_abi.h"
 #include "sim/sim.h"
 #include "sim/sim_features.h"
 #include "sim/sim_notify.h"
@@ -101,6 +106,7 @@ int sim_install(unsigned major, unsigned minor)
 
 int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 {
+	uint32_t v = BB_KV(major, minor);
 	scmp_filter_ctx ctx;
 	int r, notify = 0;
 
@@ -112,7 +118,7 @@ int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 		goto out;
 	if (listener) {
 		*listener = -1;
-		notify = r = sim_notify_add_rules(ctx, major, minor);
+		notify = r = sim_notify_add_rules(ctx, v, false);
 		if (r < 0)
 			goto out;
 	}
@@ -120,7 +126,7 @@ int sim_install_faithful(unsigned major, unsigned minor, int *listener)
 		/* A call interrupted before its answer is judged again when it
 		 * restarts: the simulator needs no killable waits, which would
 		 * change how the target's signals land. */
-		r = *listener = filter_load_listener(ctx, false);
+		r = *listener = filter_load_listener(ctx, false, NULL);
 	} else {
 		r = filter_load(ctx);
 	}

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * Kernel-version simulator: a seccomp filter that makes bpf(2) answer the
- * way an older kernel's would, as far as the command number decides it.
+ * Kernel-version simulator: a seccomp filter that makes bpf(2), and the
+ * syscalls the tools lean on, answer the way an older kernel's would, as far
+ * as the registers decide it (sim_notify.h: the rest).
  */
 #ifndef BPFBATCH_SIM_H
 #define BPFBATCH_SIM_H
 
 #include <seccomp.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "platform/uapi.h"
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/seccomp.h>
 
+#include "common/linux_abi.h"
 #include "platform/kversion.h"
 
 #ifndef SECCOMP_GET_NOTIF_SIZES
@@ -43,7 +44,17 @@ int sim_feature_rules(scmp_filter_ctx ctx, uint32_t v)
 		r = no_user_notif(ctx);
 	if (!r && !bb_kv_has(v, BB_KF_PIDFD_OPEN))
 		r = no_syscall(ctx, SCMP_SYS(pidfd_open));
+	else if (!r && !bb_kv_has(v, BB_KF_PIDFD_THREAD))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(pidfd_open), 1,
+				     LOW32(1, PIDFD_THREAD, PIDFD_THREAD));
 	if (!r && !bb_kv_has(v, BB_KF_PIDFD_GETFD))
 		r = no_syscall(ctx, SCMP_SYS(pidfd_getfd));
+	/* No killable wait for a listener's calls before 5.19 (the flag is
+	 * EINVAL), so the supervisor takes the path those kernels force. */
+	if (!r && !bb_kv_has(v, BB_KF_SECCOMP_WAIT_KILLABLE_RECV))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(seccomp), 2,
+				     LOW32(0, 0xffffffffU, SECCOMP_SET_MODE_FILTER),
+				     LOW32(1, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+					   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
 	return r;
 }

@@ -7,9 +7,9 @@
 #include "platform/kversion.h"
 #include "sim/sim_judge.h"
 
-int sim_notify_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor)
+int sim_notify_add_rules(scmp_filter_ctx ctx, uint32_t v, bool served)
 {
-	return sim_judged_rules(ctx, BB_KV(major, minor), SCMP_ACT_NOTIFY, false);
+	return sim_judged_rules(ctx, v, SCMP_ACT_NOTIFY, served);
 }
 
 int sim_notify_needed(unsigned major, unsigned minor)
@@ -19,16 +19,21 @@ int sim_notify_needed(unsigned major, unsigned minor)
 
 	if (!ctx)
 		return 0;
-	n = sim_notify_add_rules(ctx, major, minor);
+	n = sim_notify_add_rules(ctx, BB_KV(major, minor), false);
 	seccomp_release(ctx);
 	return n > 0;
+}
+
+long sim_notify_judge(const struct seccomp_notif *req, uint32_t v)
+{
+	return sim_judge((pid_t)req->pid, (int)(uint32_t)req->data.args[0], req->data.args[1],
+			 (unsigned int)req->data.args[2], v);
 }
 
 /* notify_loop.serve: fail the call as that kernel would, or let it run. */
 static long judge(void *arg, const struct seccomp_notif *req)
 {
-	int err = sim_judge((pid_t)req->pid, (int)(uint32_t)req->data.args[0], req->data.args[1],
-			    (unsigned int)req->data.args[2], *(const uint32_t *)arg);
+	long err = sim_notify_judge(req, *(const uint32_t *)arg);
 
 	/* A simulator only filters: the call itself is the target's. */
 	return err ? err : NOTIFY_CONTINUE;

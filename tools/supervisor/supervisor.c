@@ -1,88 +1,63 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * The user-notification front end, from the shared pieces: start-up
- * (common/spawn: the child builds the filter, only it must carry it, and
- * hands the listener over before exec), signal forwarding (common/sigfwd),
- * the notify loop (common/notify_loop) and one served call
- * (supervisor/target_call). The parent applies its own "older kernel"
- * filter, if asked, only after the fork: an ERRNO filter in the target would
- * outrank USER_NOTIF. Termination is POLLHUP on the listener (no task left
+ * (common/spawn: the child installs its filters, supervisor/target_filter,
+ * and hands the listener over before exec), signal forwarding
+ * (common/sigfwd), the notify loop (common/notify_loop) and one served call
+ * (supervisor/target_call). Calls the kernel serves itself the target runs
+ * itself (supervisor/native_call); where a signal can take a served call
+ * back (before 5.19) the restart is answered from what was done
+ * (supervisor/replay). Termination is POLLHUP on the listener (no task left
  * under the filter, 5.8+), not the first child's exit, so forked and
  * daemonised descendants stay served.
+ *
+ * `--kernel X.Y` makes all of it behave as on X.Y: the parent's own bpf()
+ * and syscalls (sim_self: the simulator's rules, its per-type rules served
+ * by a thread of ours), the target's (its filters, target_filter: no
+ * killable waits before 5.19, the per-type rules on our listener, judged
+ * here), POLLHUP as X.Y has it. The parent's filter comes only after the
+ * fork: the target gets its own, where commands 24..27 are left to the
+ * listener (an ERRNO rule would outrank USER_NOTIF).
  *
  * What the supervisor will do for a target: only the four batch commands,
  * only on fds the target holds (taken over with pidfd_getfd, so the same
  * file with the same read/write mode), only in its memory. The notification
- * is re-checked after the pidfd is taken (so the pid was not reused), before
- * the first write into the target and before answering; a pid reused within
- * the microseconds between the last check and process_vm_writev is the one
- * window left (pidfds cannot address memory). Checks an LSM makes in bpf()
- * are the supervisor's, not the target's.
+ * is re-checked after the pidfd is taken (so the pid was not reused) and
+ * before every write into the target, and answers go to pending
+ * notifications only; a pid reused within the microseconds between a check
+ * and process_vm_writev is the one window left (pidfds cannot address
+ * memory). Checks an LSM makes in bpf() are the supervisor's, not the
+ * target's.
  */
 #include "supervisor/supervisor.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmds.h"
-#include "common/filter.h"
 #include "common/notify_loop.h"
 #include "common/sigfwd.h"
 #include "common/spawn.h"
-#include "sim/sim.h"
+#include "sim/sim_notify.h"
+#include "sim/sim_self.h"
+#include "supervisor/native_call.h"
+#include "supervisor/replay.h"
 #include "supervisor/target_call.h"
 #include "supervisor/target_fd.h"
+#include "supervisor/target_filter.h"
 #include "platform/kversion.h"
+#include "platform/state.h"
 #include "platform/uapi.h"
 
-/* ---- the child: the filter ---------------------------------------------- */
-
-/* Build and load the notify filter; the listener fd or -errno. */
-static int load_filter(bool nnp)
-{
-	scmp_filter_ctx ctx;
-	int r;
-
-	/* Level 5: SCMP_ACT_NOTIFY and the notify fd (kernel 5.0+). */
-	if (seccomp_api_get() < 5)
-		return -EOPNOTSUPP;
-	r = filter_new(&ctx);
-	if (r)
-		return r;
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, nnp);
-	/* 24..27 as one masked test. */
-	if (!r)
-		r = filter_bpf_cmd(ctx, SCMP_ACT_NOTIFY, 0xfffffffcU, BB_MAP_LOOKUP_BATCH);
-	/*
-	 * Once the supervisor has received a call, a signal to the target must
-	 * not abandon it: the kernel would restart the syscall after the
-	 * supervisor had already served it (deleting elements twice over,
-	 * moving a cursor twice). Where the kernel cannot prevent that (before
-	 * 5.19), only fatal signals are safe; see docs/containers.md.
-	 */
-	if (!r)
-		r = filter_load_listener(ctx, true);
-	seccomp_release(ctx);
-	return r;
-}
-
-/* spawn_opts.setup: the listener to hand over. */
+/* spawn_opts.setup: the filters, and the listener to hand over. */
 static int child_setup(void *arg, int *listener)
 {
-	/* Keep set-uid semantics where allowed (CAP_SYS_ADMIN): the target
-	 * should behave as without us. Elsewhere the kernel insists on NNP. */
-	int fd = load_filter(false);
-
-	if (fd == -EACCES)
-		fd = load_filter(true);
-	*listener = fd;
-	return fd < 0 ? fd : 0;
+	return tfl_install(*(const uint32_t *)arg, listener);
 }
-
-/* ---- the parent: start-up ---------------------------------------------- */
 
 static void explain_load_error(int err)
 {
@@ -106,40 +81,59 @@ static void explain_load_error(int err)
 			strerror(err));
 }
 
-/* Without POLLHUP on a listener no task uses any more, the first child's
- * exit has to end the supervision. An unknown kernel is taken as new. */
-static bool kernel_reports_hup(void)
-{
-	uint32_t v = bb_kv_running();
-
-	return !v || bb_kv_has(v, BB_KF_SECCOMP_NOTIF_HUP);
-}
-
 /* ---- the parent: serving ------------------------------------------------ */
 
 struct sup {
 	int listener;
 	bool verbose;
-	bool hup; /* the kernel reports POLLHUP when no task is left */
+	uint32_t sim;      /* the simulated kernel (BB_KV()), 0: none */
+	bool can_continue; /* the kernel lets a target run a call itself (5.5+) */
+	bool hup;          /* the kernel reports POLLHUP when no task is left (5.8+) */
+	struct replay *rp; /* NULL where a received call is never taken back */
 	struct spawn sp;
 	struct sigfwd sig;
+	uint64_t served, native;
 };
 
-struct valid_arg {
-	int listener;
-	uint64_t id;
+/* One call being served. */
+struct serving {
+	struct sup *s;
+	const struct seccomp_notif *req;
+	struct replay_call *rc; /* its record, if the kernel can take it back */
 };
 
 static bool notif_valid(void *arg)
 {
-	const struct valid_arg *v = arg;
+	const struct serving *v = arg;
 
-	return notify_id_valid(v->listener, v->id);
+	return notify_id_valid(v->s->listener, v->req->id);
+}
+
+/* tc_call.put: write into the target only while its notification is
+ * pending (so the pid is the caller's); once it is gone, keep what is left
+ * for the restart. */
+static long put(void *arg, struct tm_span *sp, unsigned int n)
+{
+	struct serving *v = arg;
+	long w;
+
+	if (notif_valid(v)) {
+		w = tm_write((pid_t)v->req->pid, sp, n);
+		if (w == -ESRCH)
+			return TC_GONE;
+		if (v->rc)
+			replay_wrote(v->rc, sp, n);
+		return w < 0 ? 0 : w;
+	}
+	if (!v->rc)
+		return TC_GONE;
+	w = replay_keep(v->s->rp, v->rc, sp, n);
+	return w < 0 ? TC_GONE : w;
 }
 
 static long serve_call(struct sup *s, const struct seccomp_notif *req)
 {
-	struct valid_arg v = { s->listener, req->id };
+	struct serving v = { .s = s, .req = req };
 	struct tf_target t;
 	struct tc_call c = {
 		.t = &t,
@@ -147,6 +141,7 @@ static long serve_call(struct sup *s, const struct seccomp_notif *req)
 		.uattr = req->data.args[1],
 		.size = (unsigned int)req->data.args[2],
 		.still_valid = notif_valid,
+		.put = put,
 		.arg = &v,
 	};
 	long r;
@@ -162,9 +157,29 @@ static long serve_call(struct sup *s, const struct seccomp_notif *req)
 		tf_close(&t);
 		return TC_GONE;
 	}
+	if (s->can_continue && nc_kernel_serves(&t, c.cmd, c.uattr, c.size)) {
+		tf_close(&t);
+		s->native++;
+		return NOTIFY_CONTINUE;
+	}
+	if (s->rp)
+		v.rc = replay_begin(s->rp, req);
 	r = tc_serve(&c);
+	if (s->rp)
+		replay_end(s->rp, v.rc, r);
 	tf_close(&t);
+	s->served++;
 	return r;
+}
+
+/* Not a batch command: one of the simulator's per-type rules sent it
+ * here, whose verdict stands (or the kernel runs it, as the simulated
+ * kernel would: the simulator's own use of CONTINUE). */
+static long judge(const struct sup *s, const struct seccomp_notif *req)
+{
+	long r = s->sim ? sim_notify_judge(req, s->sim) : 0;
+
+	return r ? r : NOTIFY_CONTINUE;
 }
 
 /* notify_loop.serve */
@@ -172,19 +187,35 @@ static long serve_notif(void *arg, const struct seccomp_notif *req)
 {
 	struct sup *s = arg;
 	int cmd = (int)(uint32_t)req->data.args[0];
+	const char *how = "";
 	long res;
 
 	if (!BB_IS_BATCH_CMD(cmd))
-		return NOTIFY_CONTINUE; /* not ours: the kernel's */
-	res = serve_call(s, req);
+		return judge(s, req);
+	if (s->rp && replay_find(s->rp, s->listener, req, &res))
+		how = " (replayed)";
+	else
+		res = serve_call(s, req);
 	if (s->verbose)
 		fprintf(stderr, "bpfbatch run: pid %u bpf cmd %d -> %ld%s\n", req->pid, cmd,
-			res == TC_GONE ? 0 : res, res == TC_GONE ? " (target gone)" : "");
-	if (!notify_id_valid(s->listener, req->id))
-		return NOTIFY_DROP; /* the target died or was interrupted: nobody to answer */
+			res == TC_GONE || res == NOTIFY_DROP || res == NOTIFY_CONTINUE ? 0 : res,
+			res == TC_GONE || res == NOTIFY_DROP ? " (target gone)"
+			: res == NOTIFY_CONTINUE	     ? " (run by the kernel)"
+							     : how);
 	/* Never leave a live target blocked: what we could not serve is
 	 * answered as the old kernel would. */
-	return res == TC_GONE ? -EINVAL : res;
+	if (res == TC_GONE)
+		return notify_id_valid(s->listener, req->id) ? -EINVAL : NOTIFY_DROP;
+	return res;
+}
+
+/* notify_loop.sent */
+static void sent(void *arg, const struct seccomp_notif *req, long r, int err)
+{
+	struct sup *s = arg;
+
+	if (s->rp)
+		replay_sent(s->rp, req, err);
 }
 
 /* notify_loop.on_fd: reap the child and pass on the signals meant for it. */
@@ -204,14 +235,47 @@ static bool child_gone(void *arg)
 	return !s->hup && s->sp.done;
 }
 
+static void print_stats(const struct sup *s)
+{
+	const struct replay_stats *r;
+
+	fprintf(stderr, "bpfbatch run: %" PRIu64 " calls served, %" PRIu64 " run by the kernel\n",
+		s->served, s->native);
+	if (!s->rp)
+		return;
+	r = replay_stats(s->rp);
+	fprintf(stderr,
+		"bpfbatch run: answers taken back by signals: %" PRIu64 " unsent, %" PRIu64
+		" dropped after sending; %" PRIu64 " restarts answered from what was done, %" PRIu64
+		" records given up\n",
+		r->unsent, r->dropped, r->replayed, r->lost);
+}
+
 /* ---- entry -------------------------------------------------------------- */
+
+/* The kernel the supervisor behaves as on: the simulated one, or this one
+ * (as new as can be where it cannot be told). */
+static uint32_t kernel_of(const struct sup_opts *o)
+{
+	uint32_t v = o->simulate ? BB_KV(o->sim_major, o->sim_minor) : bb_kv_running();
+
+	return v ? v : BB_KV_NEVER;
+}
 
 int sup_run(const struct sup_opts *o)
 {
-	struct sup s = { .listener = -1, .verbose = o->verbose, .hup = kernel_reports_hup() };
+	uint32_t kv = kernel_of(o);
+	struct sup s = {
+		.listener = -1,
+		.verbose = o->verbose,
+		.sim = o->simulate ? kv : 0,
+		.can_continue = bb_kv_has(kv, BB_KF_SECCOMP_NOTIF_CONTINUE),
+		.hup = bb_kv_has(kv, BB_KF_SECCOMP_NOTIF_HUP),
+	};
 	struct notify_loop l = { .serve = serve_notif, .arg = &s, .on_fd = on_signals,
-				 .stop = child_gone };
-	struct spawn_opts so = { .argv = o->argv, .setup = child_setup, .mask = &s.sig.old };
+				 .stop = child_gone, .no_hup = !s.hup, .sent = sent };
+	struct spawn_opts so = { .argv = o->argv, .setup = child_setup, .arg = &s.sim,
+				 .mask = &s.sig.old };
 	int r, st;
 
 	if (tc_init() < 0 || notify_loop_init(&l) < 0) {
@@ -231,7 +295,7 @@ int sup_run(const struct sup_opts *o)
 	}
 
 	if (o->simulate) {
-		r = sim_install(o->sim_major, o->sim_minor);
+		r = sim_install_self(o->sim_major, o->sim_minor);
 		if (r < 0) {
 			fprintf(stderr, "bpfbatch run: cannot simulate kernel %u.%u: %s\n",
 				o->sim_major, o->sim_minor, strerror(-r));
@@ -256,6 +320,11 @@ int sup_run(const struct sup_opts *o)
 			       ? SUP_EXIT_UNSUPPORTED
 			       : 1;
 	}
+	/* Without killable waits a served call can be taken back. */
+	if (!(s.sp.info & TFL_KILLABLE) && !(s.rp = replay_new(true))) {
+		fprintf(stderr, "bpfbatch run: cannot set up (out of memory?)\n");
+		return 1;
+	}
 
 	r = sigfwd_open(&s.sig);
 	if (r < 0) {
@@ -268,8 +337,11 @@ int sup_run(const struct sup_opts *o)
 	if (r < 0)
 		fprintf(stderr, "bpfbatch run: listener failed: %s\n", strerror(-r));
 	st = spawn_wait(&s.sp);
+	if (s.verbose || bb_state_stats())
+		print_stats(&s);
 	sigfwd_close(&s.sig);
 	close(s.listener);
 	notify_loop_free(&l);
+	replay_free(s.rp);
 	return r < 0 ? 1 : st;
 }

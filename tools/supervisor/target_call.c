@@ -89,6 +89,8 @@ long tc_put_spans(struct tc_ctx *k, struct tm_span *s, unsigned int n)
 {
 	int w;
 
+	if (k->c->put)
+		return k->c->put(k->c->arg, s, n);
 	if (!k->c->still_valid(k->c->arg))
 		return TC_GONE;
 	w = tm_write(k->c->t->tid, s, n);

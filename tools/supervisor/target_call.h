@@ -9,31 +9,8 @@
  * (bb_dispatch_prepared), however many chunks the call is served in.
  * Independent of how the call was trapped (user notification, ptrace).
  *
- * A lookup-and-delete's keys, values and out_batch are probed for
- * writability before it runs and served through local buffers with the same
- * writable prefixes (target_buf.h), so it deletes what it would have deleted
- * in the target. Fds in UPDATE values are the target's (taken over as the
- * map fd is), or a number no process holds where the target holds none.
- *
- * Known deviations from the kernel (all need a buggy or racing target):
- * - After an EFAULT with count 0, the kernel may have left partial copies
- *   in keys/values; the supervisor writes nothing there.
- * - A token equal to what out_batch held already is not written back, so a
- *   read-only (but readable) out_batch with an unchanged token is no EFAULT
- *   (a lookup; a lookup-and-delete probes out_batch first).
- * - The writability probe reads one byte per page of a lookup-and-delete's
- *   output buffers and writes it back: a target thread storing to that byte
- *   in between loses its store; one that unmaps or write-protects a buffer
- *   between the probe and the copy-back loses elements, as in the kernel.
- * - Without pidfd_getfd (before 5.6) only maps can be taken over (reopened
- *   by id): a value naming the target's program, socket, perf event or
- *   cgroup is answered as if the target did not hold it (EBADF/EINVAL).
- * - A lookup is served with count clipped to max_entries + 1 (bounds our
- *   buffers); only a walk racing with heavy insert/delete churn can tell.
- * - An attr with an unreadable byte past the kernel's attr size gets EFAULT
- *   even where a non-zero byte before it would have made the kernel say E2BIG.
- * - UPDATE/DELETE are served in chunks of 1 MiB of keys+values: the same
- *   result, but a map-in-map pays the kernel's synchronize_rcu per chunk.
+ * Where this differs from the kernel (all need a buggy or racing target):
+ * docs/containers.md, "Where the supervisor still differs from the kernel".
  */
 #ifndef BPFBATCH_TARGET_CALL_H
 #define BPFBATCH_TARGET_CALL_H
@@ -41,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/target_mem.h"
 #include "supervisor/target_fd.h"
 
 /* tc_serve(): the target is gone (or its notification died): do not answer. */
@@ -54,6 +32,10 @@ struct tc_call {
 	/* Asked before the first write into the target: is the notification
 	 * still pending (so the pid is still the target's)? */
 	bool (*still_valid)(void *arg);
+	/* If set, every write into the target goes through it instead (the
+	 * front end decides when it may write; see supervisor/replay.h): the
+	 * number of complete spans, as tm_write() counts, or TC_GONE. */
+	long (*put)(void *arg, struct tm_span *s, unsigned int n);
 	void *arg;
 };
 

@@ -11,21 +11,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/linux_abi.h"
 #include "platform/fdinfo.h"
 #include "platform/kversion.h"
 #include "platform/raw.h"
 #include "platform/uapi.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-/* 6.9+: a pidfd naming one thread rather than its thread group. */
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 static bool use_fdinfo, force_take;
 static bool fdinfo_ids = true; /* the map id in fdinfo may be used */
@@ -77,9 +68,11 @@ int tf_open(struct tf_target *t, pid_t tid)
 		return 0;
 	fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 	if (fd < 0 && errno == EINVAL) {
-		/* Before 6.9: pidfds name thread groups only. */
+		/* Before 6.9: pidfds name thread groups only, and a thread
+		 * that leads none is EINVAL (ENOENT from 6.9 on, which a
+		 * simulated older kernel leaves the host to answer). */
 		fd = syscall(SYS_pidfd_open, tid, 0);
-		if (fd < 0 && errno == EINVAL) {
+		if (fd < 0 && (errno == EINVAL || errno == ENOENT)) {
 			tgid = thread_group(tid);
 			if (tgid < 0)
 				return -ESRCH;
