@@ -6,6 +6,7 @@
 
 #include "common/filter.h"
 #include "platform/uapi.h"
+#include "platform/kversion.h"
 #include "sim/sim.h"
 #include "sim/sim_notify.h"
 

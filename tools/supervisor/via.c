@@ -43,7 +43,7 @@ static int notify_probe(void)
 		if (!r)
 			r = filter_bpf_cmd(ctx, SCMP_ACT_NOTIFY, 0xfffffffcU, BB_MAP_LOOKUP_BATCH);
 		if (!r)
-			r = filter_load_listener(ctx, false);
+			r = filter_load_listener(ctx, false, NULL);
 		_exit(r < 0 ? (-r & 0xff) : 0);
 	}
 	while (waitpid(pid, &st, 0) < 0)
