@@ -229,14 +229,21 @@ long bb_bulk_write(struct bb_emu_call *c, bool del, uint32_t *i)
 
 	while (*i < c->a.count) {
 		uint32_t k = c->a.count - *i < l->n ? c->a.count - *i : l->n, done;
-		long got = bb_mem_read_elems(b.pkt + l->keys_off, keys + (size_t)*i * l->key_size,
-					     l->key_size, k);
+		const char *ukeys = keys + (size_t)*i * l->key_size;
+		const char *uvalues = values + (size_t)*i * l->value_size;
+		long got = k;
 		int32_t err;
 
-		if (got > 0 && !del)
-			got = bb_mem_read_elems(b.pkt + l->values_off,
-						values + (size_t)*i * l->value_size, l->value_size,
-						(uint32_t)got);
+		/* Keys and values in one syscall where both are whole; else
+		 * element by element, to find the first that is not. */
+		if (del || bb_mem_read2(b.pkt + l->keys_off, ukeys, (size_t)k * l->key_size,
+					b.pkt + l->values_off, uvalues,
+					(size_t)k * l->value_size)) {
+			got = bb_mem_read_elems(b.pkt + l->keys_off, ukeys, l->key_size, k);
+			if (got > 0 && !del)
+				got = bb_mem_read_elems(b.pkt + l->values_off, uvalues,
+							l->value_size, (uint32_t)got);
+		}
 		if (got < 0 || (got > 0 && bb_bulk_run(&b, (uint32_t)got, &done, &err))) {
 			r = BB_BULK_DECLINED; /* no process_vm_*, or the run did nothing */
 			break;

@@ -195,19 +195,34 @@ static long vm_copy_elems(long nr, void *local, void *remote, size_t size, uint3
 	return done;
 }
 
+/* @local and @remote: two iovecs each, in the order they are to be copied. */
+static int vm_copy2(long nr, struct iovec *local, struct iovec *remote)
+{
+	long got = bb_raw_syscall(nr, self_pid(false), (long)local, 2, (long)remote, 2, 0);
+
+	if (got == -ESRCH)
+		got = bb_raw_syscall(nr, self_pid(true), (long)local, 2, (long)remote, 2, 0);
+	if (got == (long)(local[0].iov_len + local[1].iov_len))
+		return 0;
+	return got == -ENOSYS || got == -EPERM ? -ENOSYS : -EFAULT;
+}
+
 int bb_mem_write2(void *udst1, const void *src1, size_t len1, void *udst2, const void *src2,
 		  size_t len2)
 {
 	struct iovec l[2] = { { (void *)src1, len1 }, { (void *)src2, len2 } };
 	struct iovec r[2] = { { udst1, len1 }, { udst2, len2 } };
-	long got = bb_raw_syscall(SYS_process_vm_writev, self_pid(false), (long)l, 2, (long)r, 2, 0);
 
-	if (got == -ESRCH)
-		got = bb_raw_syscall(SYS_process_vm_writev, self_pid(true), (long)l, 2, (long)r, 2,
-				     0);
-	if (got == (long)(len1 + len2))
-		return 0;
-	return got == -ENOSYS || got == -EPERM ? -ENOSYS : -EFAULT;
+	return vm_copy2(SYS_process_vm_writev, l, r);
+}
+
+int bb_mem_read2(void *dst1, const void *usrc1, size_t len1, void *dst2, const void *usrc2,
+		 size_t len2)
+{
+	struct iovec l[2] = { { dst1, len1 }, { dst2, len2 } };
+	struct iovec r[2] = { { (void *)usrc1, len1 }, { (void *)usrc2, len2 } };
+
+	return vm_copy2(SYS_process_vm_readv, l, r);
 }
 
 long bb_mem_read_elems(void *dst, const void *usrc, size_t size, uint32_t n)

@@ -33,9 +33,11 @@ long bb_mem_read_elems(void *dst, const void *usrc, size_t size, uint32_t n);
 long bb_mem_write_elems(void *udst, const void *src, size_t size, uint32_t n);
 
 /* Two ranges in one syscall, the first before the second: 0 if both were
- * written whole; -EFAULT or -ENOSYS otherwise, and then any prefix may have
- * landed (write them again the careful way to know how much). */
+ * copied whole; -EFAULT or -ENOSYS otherwise, and then any prefix may have
+ * been copied (copy them again the careful way to know how much). */
 int bb_mem_write2(void *udst1, const void *src1, size_t len1, void *udst2, const void *src2,
 		  size_t len2);
+int bb_mem_read2(void *dst1, const void *usrc1, size_t len1, void *dst2, const void *usrc2,
+		 size_t len2);
 
 #endif
