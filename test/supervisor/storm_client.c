@@ -21,6 +21,8 @@
  * EINTR and are issued again, the attr rebuilt as before.
  * Each walk prints "... lost=L dups=D ..." and the signals sent and handled;
  * the exit status is 1 if anything was lost, duplicated or wrong.
+ *
+ * The pieces: storm_client.h.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,265 +35,11 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "platform/uapi.h"
 
-#define NTHREADS 8
-#define STORM_NS 50000
-
-static atomic_ulong handled;
-static atomic_ulong sent;
-static atomic_int stop_storm;
-static int failed;
-
-static long sys_bpf(int cmd, void *attr, unsigned int size)
-{
-	long r = syscall(__NR_bpf, cmd, attr, size);
-
-	return r < 0 ? -errno : r;
-}
-
-static uint64_t p2u(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static uint32_t key_of(uint32_t i)
-{
-	return i * 2654435761u; /* a bijection: distinct keys spread over the table */
-}
-
-static uint64_t value_of(uint32_t key)
-{
-	return (uint64_t)key * 1000003u + 17;
-}
-
-/* One batch call, the attr rebuilt from the same inputs while EINTR says
- * the signal took it back (norestart). */
-static long batch(int cmd, int fd, void *in, void *out, void *keys, void *vals, uint32_t *count)
-{
-	uint32_t want = *count;
-	long r;
-
-	do {
-		struct bb_batch_attr a = {
-			.in_batch = p2u(in), .out_batch = p2u(out), .keys = p2u(keys),
-			.values = p2u(vals), .count = want, .map_fd = (uint32_t)fd,
-		};
-
-		r = sys_bpf(cmd, &a, sizeof(a));
-		*count = a.count;
-	} while (r == -EINTR);
-	return r;
-}
-
-static int map_create(uint32_t max)
-{
-	uint32_t a[16] = { BB_MAP_TYPE_HASH, 4, 8, max };
-	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
-
-	if (fd < 0) {
-		printf("map_create failed: %ld\n", fd);
-		exit(1);
-	}
-	return (int)fd;
-}
-
-/* Keys key_of(base .. base + n - 1). */
-static void fill(int fd, uint32_t base, uint32_t n)
-{
-	static _Thread_local uint32_t keys[4096];
-	static _Thread_local uint64_t vals[4096];
-
-	for (uint32_t done = 0; done < n;) {
-		uint32_t c = n - done < 4096 ? n - done : 4096, want = c;
-		long r;
-
-		for (uint32_t i = 0; i < c; i++) {
-			keys[i] = key_of(base + done + i);
-			vals[i] = value_of(keys[i]);
-		}
-		r = batch(BB_MAP_UPDATE_BATCH, fd, NULL, NULL, keys, vals, &c);
-		if (r || c != want) {
-			printf("fill: r=%ld count=%u of %u\n", r, c, want);
-			exit(1);
-		}
-		done += c;
-	}
-}
-
-struct tally {
-	uint32_t base, n;
-	unsigned char *seen;
-	uint32_t lost, dups, bad, calls;
-	long end;
-};
-
-static void tally_init(struct tally *t, uint32_t base, uint32_t n)
-{
-	memset(t, 0, sizeof(*t));
-	t->base = base;
-	t->n = n;
-	t->seen = calloc(n, 1);
-	if (!t->seen)
-		exit(1);
-}
-
-/* key_of() inverted on [base, base + n): the multiplier's inverse mod 2^32. */
-static int64_t index_of(const struct tally *t, uint32_t key)
-{
-	uint32_t i = key * 244002641u - t->base;
-
-	return i < t->n ? (int64_t)i : -1;
-}
-
-static void tally_add(struct tally *t, const uint32_t *keys, const uint64_t *vals, uint32_t n)
-{
-	for (uint32_t j = 0; j < n; j++) {
-		int64_t i = index_of(t, keys[j]);
-
-		if (i < 0 || vals[j] != value_of(keys[j]))
-			t->bad++;
-		else if (t->seen[i]++)
-			t->dups++;
-	}
-}
-
-static void tally_end(struct tally *t)
-{
-	for (uint32_t i = 0; i < t->n; i++)
-		if (!t->seen[i])
-			t->lost++;
-}
-
-/*
- * A whole walk with @cmd, @bs elements per call, into @t. @report: a pipe
- * the keys returned are written to as they come (the killed walker's), or
- * -1.
- */
-static void walk(int fd, int cmd, uint32_t bs, struct tally *t, int report)
-{
-	uint32_t *keys = malloc(sizeof(*keys) * bs), tok = 0, count;
-	uint64_t *vals = malloc(sizeof(*vals) * bs);
-	long r;
-
-	if (!keys || !vals)
-		exit(1);
-	for (;;) {
-		count = bs;
-		r = batch(cmd, fd, t->calls ? &tok : NULL, &tok, keys, vals, &count);
-		t->calls++;
-		if (r && r != -ENOENT)
-			break;
-		tally_add(t, keys, vals, count);
-		if (report >= 0 && count &&
-		    write(report, keys, sizeof(*keys) * count) != (ssize_t)(sizeof(*keys) * count))
-			exit(1);
-		if (r == -ENOENT)
-			break;
-	}
-	t->end = r;
-	free(keys);
-	free(vals);
-}
-
-/* Print a walk's result; a failure marks the run. */
-static void report(const char *what, struct tally *t, uint32_t allowed_lost)
-{
-	tally_end(t);
-	printf("%s: elements=%u calls=%u lost=%u dups=%u badvals=%u end=%ld\n", what, t->n,
-	       t->calls, t->lost, t->dups, t->bad, t->end);
-	if (t->lost > allowed_lost || t->dups || t->bad || t->end != -ENOENT)
-		failed = 1;
-	free(t->seen);
-}
-
-/* Fill a map with @n keys, walk it, drain it, and check it is empty. */
-static void walk_and_drain(uint32_t base, uint32_t n, uint32_t bs, const char *who)
-{
-	int fd = map_create(n);
-	struct tally t;
-	char what[64];
-
-	fill(fd, base, n);
-	tally_init(&t, base, n);
-	walk(fd, BB_MAP_LOOKUP_BATCH, bs, &t, -1);
-	snprintf(what, sizeof(what), "%slookup", who);
-	report(what, &t, 0);
-	tally_init(&t, base, n);
-	walk(fd, BB_MAP_LOOKUP_AND_DELETE_BATCH, bs, &t, -1);
-	snprintf(what, sizeof(what), "%slookup-and-delete", who);
-	report(what, &t, 0);
-	tally_init(&t, base, 0);
-	walk(fd, BB_MAP_LOOKUP_BATCH, bs, &t, -1);
-	if (t.calls != 1 || t.end != -ENOENT || t.bad) {
-		printf("%sdrained map not empty\n", who);
-		failed = 1;
-	}
-	free(t.seen);
-	close(fd);
-}
-
-/* ---- the storm ---------------------------------------------------------- */
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	atomic_fetch_add_explicit(&handled, 1, memory_order_relaxed);
-}
-
-static void handle(bool restart)
-{
-	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = restart ? SA_RESTART : 0 };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-}
-
-struct storm {
-	pid_t pid;                /* process, or 0: this one */
-	pid_t tids[NTHREADS];     /* threads to hit (0: none yet) */
-	unsigned int ntids;
-	pthread_t th;
-};
-
-static void *storm_main(void *arg)
-{
-	struct storm *s = arg;
-	struct timespec ts = { 0, STORM_NS };
-	pid_t pid = s->pid ? s->pid : getpid();
-
-	while (!atomic_load(&stop_storm)) {
-		for (unsigned int i = 0; i < s->ntids; i++) {
-			pid_t tid = __atomic_load_n(&s->tids[i], __ATOMIC_RELAXED);
-
-			if (tid && (s->pid ? kill(pid, SIGUSR1) : syscall(SYS_tgkill, pid, tid, SIGUSR1)) == 0)
-				atomic_fetch_add_explicit(&sent, 1, memory_order_relaxed);
-		}
-		nanosleep(&ts, NULL);
-	}
-	return NULL;
-}
-
-static void storm_start(struct storm *s)
-{
-	atomic_store(&stop_storm, 0);
-	if (pthread_create(&s->th, NULL, storm_main, s))
-		exit(1);
-}
-
-static void storm_stop(struct storm *s)
-{
-	atomic_store(&stop_storm, 1);
-	pthread_join(s->th, NULL);
-}
-
-static void print_signals(const char *who)
-{
-	printf("%ssignals: sent=%lu handled=%lu\n", who, atomic_load(&sent), atomic_load(&handled));
-}
+#include "storm_client.h"
 
 /* ---- modes -------------------------------------------------------------- */
 
@@ -371,7 +119,7 @@ static void other_process(uint32_t n, uint32_t bs, char *const *argv)
 	storm_start(&s);
 	waitpid(pid, &st, 0);
 	storm_stop(&s);
-	printf("storm from the parent: sent=%lu; child status=%d\n", atomic_load(&sent), st);
+	printf("storm from the parent: sent=%lu; child status=%d\n", atomic_load(&signals_sent), st);
 	if (st)
 		failed = 1;
 }
@@ -429,7 +177,7 @@ static void killed(uint32_t n, uint32_t bs, int cmd, const char *what)
 	close(p[0]);
 	printf("%s walker killed: %s; storm from the parent: sent=%lu\n", what,
 	       WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "yes" : "no (it finished first)",
-	       atomic_load(&sent));
+	       atomic_load(&signals_sent));
 	if (cmd == BB_MAP_LOOKUP_BATCH)
 		memset(t.seen, 0, n); /* nothing was taken: walk it all again */
 	walk(fd, cmd, bs, &t, -1);
