@@ -10,7 +10,7 @@
 # exit 77 when Go or the cilium/ebpf sources are missing: meson's "skip".
 set -euo pipefail
 out=${1:?usage: build.sh OUTPUT}
-src=$(cd "$(dirname "$0")" && pwd)/main.go
+srcdir=$(cd "$(dirname "$0")" && pwd) # package main: every .go file there
 gocode=/usr/share/gocode
 if ! command -v go >/dev/null 2>&1; then
   echo "go is not installed (apt-get install golang-go)" >&2
@@ -28,4 +28,4 @@ outdir=$(cd "$(dirname "$out")" && pwd)
 # out of LD_PRELOAD's reach like the Go tools the supervisor is for.
 env GO111MODULE=off GOPATH="$gocode" GOFLAGS= GOPROXY=off GOWORK=off \
     CGO_ENABLED=0 GOCACHE="$outdir/go-cache" HOME="$outdir" \
-    go build -buildvcs=false -o "$out" "$src"
+    go build -buildvcs=false -o "$out" "$srcdir"/*.go
