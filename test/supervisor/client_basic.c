@@ -15,6 +15,7 @@
 
 #include "platform/uapi.h" /* the batch attr layout, shared with the shim */
 
+#include "client_modes.h"
 #include "client_util.h"
 
 static const char *tname(uint32_t type)

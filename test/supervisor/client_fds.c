@@ -25,6 +25,7 @@
 
 #include "platform/uapi.h"
 
+#include "client_modes.h"
 #include "client_util.h"
 #include "value_objs.h"
 

@@ -14,6 +14,7 @@
 
 #include "platform/uapi.h"
 
+#include "client_modes.h"
 #include "client_util.h"
 
 static void *thread_main(void *arg)

@@ -22,6 +22,7 @@
 
 #include "platform/uapi.h"
 
+#include "client_modes.h"
 #include "client_util.h"
 
 #define RETRY_N 1000

@@ -14,6 +14,7 @@
 
 #include "platform/uapi.h"
 
+#include "client_modes.h"
 #include "client_util.h"
 
 /*

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client_modes.h"
 #include "client_util.h"
 
 /* Modes without arguments, as modes with. */

@@ -39,6 +39,7 @@
 
 #include "platform/uapi.h"
 
+#include "client_util.h"
 #include "storm_client.h"
 
 /* ---- modes -------------------------------------------------------------- */
@@ -133,7 +134,7 @@ static void other_process(uint32_t n, uint32_t bs, char *const *argv)
 static void killed(uint32_t n, uint32_t bs, int cmd, const char *what)
 {
 	struct storm s = { .ntids = 1 };
-	int fd = map_create(n), p[2];
+	int fd = map_create(BB_MAP_TYPE_HASH, n), p[2];
 	uint32_t keys[1024];
 	struct tally t;
 	ssize_t got;

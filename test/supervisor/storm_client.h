@@ -27,8 +27,6 @@ struct tally {
 	long end;
 };
 
-/* A hash map of @max elements; exits on failure. */
-int map_create(uint32_t max);
 /* Keys key_of(base .. base + n - 1). */
 void fill(int fd, uint32_t base, uint32_t n);
 void tally_init(struct tally *t, uint32_t base, uint32_t n);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client_bpf.h" /* sys_bpf(), batch(): raw calls only */
+#include "client_util.h" /* batch(), map_create(): raw calls only */
 #include "storm_client.h"
 
 int failed;
@@ -35,18 +35,6 @@ static long batch_restarting(int cmd, int fd, void *in, void *out, void *keys, v
 		r = batch(cmd, fd, in, out, keys, vals, count, 0, 0);
 	} while (r == -EINTR);
 	return r;
-}
-
-int map_create(uint32_t max)
-{
-	uint32_t a[16] = { BB_MAP_TYPE_HASH, 4, 8, max };
-	long fd = sys_bpf(BB_MAP_CREATE, a, sizeof(a));
-
-	if (fd < 0) {
-		printf("map_create failed: %ld\n", fd);
-		exit(1);
-	}
-	return (int)fd;
 }
 
 /* Keys key_of(base .. base + n - 1). */
@@ -154,7 +142,7 @@ void report(const char *what, struct tally *t, uint32_t allowed_lost)
 /* Fill a map with @n keys, walk it, drain it, and check it is empty. */
 void walk_and_drain(uint32_t base, uint32_t n, uint32_t bs, const char *who)
 {
-	int fd = map_create(n);
+	int fd = map_create(BB_MAP_TYPE_HASH, n);
 	struct tally t;
 	char what[64];
 
