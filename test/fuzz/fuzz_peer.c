@@ -2,67 +2,25 @@
 /*
  * bpfbatch-fuzz-peer [--api] SOCKFD [FD...]: the fuzzer's emulated side.
  *
- * Executes the batch calls the fuzzer sends (test/request.h protocol, as the
- * conformance peer does) either through syscall(), which the preloaded shim
- * interposes, or (--api) through the C API, bpfbatch_map_*_batch(). The FDs
+ * Executes the batch calls the fuzzer sends (test/request.h protocol, in the
+ * conformance peer's loop, test/peer_serve.c) either through syscall(),
+ * which the preloaded shim interposes, or (--api) through the C API,
+ * bpfbatch_map_*_batch(). The FDs
  * after SOCKFD were inherited at the fuzzer's own numbers (inner maps whose
  * numbers travel inside hash-of-maps values) and are checked at start-up.
  * No signal is handled: a bad pointer that crashes the peer is a shim bug,
  * and the fuzzer reports it.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpfbatch.h>
 
-#include "request.h"
-
-#define MAX_FDS 64
-
-static struct {
-	int test_fd;
-	int fd;
-} fds[MAX_FDS];
-static int nfds;
-
-static int lookup_fd(int test_fd)
-{
-	for (int i = 0; i < nfds; i++)
-		if (fds[i].test_fd == test_fd)
-			return fds[i].fd;
-	return -1;
-}
-
-static void forget_fd(int test_fd)
-{
-	for (int i = 0; i < nfds; i++) {
-		if (fds[i].test_fd != test_fd)
-			continue;
-		close(fds[i].fd);
-		fds[i] = fds[--nfds];
-		return;
-	}
-}
-
-static int remember_fd(int test_fd, int fd)
-{
-	forget_fd(test_fd);
-	if (nfds == MAX_FDS) {
-		close(fd);
-		return EMFILE;
-	}
-	fds[nfds].test_fd = test_fd;
-	fds[nfds].fd = fd;
-	nfds++;
-	return 0;
-}
+#include "peer_serve.h"
 
 /* The batch attr (offsets as in union bpf_attr) as a C API call; count is
  * written back as libbpf does, so the response reads it from the attr. */
@@ -112,28 +70,6 @@ static long api_call(int cmd, void *attr, unsigned int size)
 	return r;
 }
 
-/* errno of BPF_MAP_LOOKUP_BATCH on fd -1 through the given syscall(). */
-static int probe(long (*call)(long, ...))
-{
-	uint8_t attr[56] = { 0 };
-	int minus_one = -1;
-
-	memcpy(attr + 36, &minus_one, 4);
-	errno = 0;
-	if (call(__NR_bpf, 24, attr, 56) < 0)
-		return errno;
-	return 0;
-}
-
-/* libc's own syscall(), past the interposer: what the (simulated) kernel says. */
-static int probe_raw(void)
-{
-	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-	long (*raw)(long, ...) = libc ? (long (*)(long, ...))dlsym(libc, "syscall") : NULL;
-
-	return raw ? probe(raw) : -1;
-}
-
 static bool is_bpf_map(int fd)
 {
 	char path[64], link[64];
@@ -147,35 +83,9 @@ static bool is_bpf_map(int fd)
 	return !strcmp(link, "anon_inode:bpf-map");
 }
 
-static int recv_req(int sock, void *buf, size_t cap, int *fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
-
-	*fd = -1;
-	do {
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0 || (mh.msg_flags & MSG_TRUNC))
-		return -1;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return (int)n;
-}
-
 int main(int argc, char **argv)
 {
 	rq_bpf_fn fn = NULL;
-	uint8_t *req, *resp;
 	int sock, a = 1, bad_inherit = 0;
 
 	if (a < argc && !strcmp(argv[a], "--api")) {
@@ -190,42 +100,5 @@ int main(int argc, char **argv)
 	for (; a < argc; a++)
 		if (!is_bpf_map(atoi(argv[a])))
 			bad_inherit = EBADF;
-	req = malloc(RQ_MSG_MAX);
-	resp = malloc(RQ_MSG_MAX);
-	if (!req || !resp)
-		return 1;
-
-	for (;;) {
-		const struct rq_hdr *h = (const struct rq_hdr *)req;
-		struct rs_hdr *rs = (struct rs_hdr *)resp;
-		size_t rlen = sizeof(*rs);
-		int fd, n = recv_req(sock, req, RQ_MSG_MAX, &fd);
-
-		if (n < (int)sizeof(uint32_t))
-			return 0; /* the fuzzer went away */
-		memset(rs, 0, sizeof(*rs));
-		switch (h->op) {
-		case RQ_HELLO:
-			rs->err = bad_inherit;
-			rs->probe_raw_err = probe_raw();
-			rs->probe_shim_err = probe(syscall);
-			break;
-		case RQ_ADD_FD:
-			rs->err = fd < 0 ? EBADF : remember_fd(h->fd, fd);
-			break;
-		case RQ_DEL_FD:
-			forget_fd(h->fd);
-			break;
-		case RQ_BPF:
-			rlen = rq_exec_with(req, (size_t)n, lookup_fd(h->fd), resp, RQ_MSG_MAX, fn);
-			break;
-		case RQ_QUIT:
-			return 0;
-		default:
-			rs->err = EPROTO;
-			break;
-		}
-		if (send(sock, resp, rlen, MSG_NOSIGNAL) < 0)
-			return 1;
-	}
+	return peer_serve(sock, fn, bad_inherit);
 }
