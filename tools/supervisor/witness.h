@@ -34,7 +34,10 @@ struct witness {
 	unsigned long long start; /* the thread's start time, which names it */
 };
 
-/* Can witnesses be opened here? Found out once. */
+/* Can witnesses be opened here? 0, or why not: -ENOENT (no tracefs with
+ * the tracepoint), or perf_event_open's -errno (EACCES, EPERM: not allowed
+ * here). Found out once, with a counter on ourselves. */
+int witness_check(void);
 bool witness_available(void);
 
 /* Count the bpf() calls thread @tid completes from now on. 0 or -errno
