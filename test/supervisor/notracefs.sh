@@ -6,6 +6,7 @@
 # /sys/kernel/tracing and /sys/kernel/debug. The supervisor then cannot
 # open a witness (supervisor/witness.h) because there is none, not because
 # a flag says so. Exits 125 if the namespace cannot be made (not root).
+# shellcheck disable=SC2016 # expanded by the inner shell
 exec unshare -m --propagation private sh -c '
   for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do umount -l "$d" 2>/dev/null; done
   for d in /sys/kernel/tracing /sys/kernel/debug; do
