@@ -11,7 +11,8 @@
 # without killable waits are stormed (supervisor/via.h):
 #   5.4     auto without tracefs (hidden in a mount namespace): ptrace;
 #           --via notify with the witness: notify, replays seen
-#   5.10    auto with the witness: notify; auto --no-perf: ptrace
+#   5.10    auto with the witness: notify; auto without tracefs, and auto
+#           --no-perf: ptrace
 #   native  auto: notify with killable waits
 #
 # usage: test_storm.sh KERNEL STORM_CLIENT
@@ -38,6 +39,7 @@ case $kernel in
     settings=("auto|-|front end notify (auto): killable waits|") ;;
   *)
     settings=("witness|-|front end notify (auto): no killable waits, but a witness|$k"
+      "no-tracefs|notracefs|front end ptrace (auto): no killable waits (5.19+) and no witness (no tracefs: ENOENT)|$k"
       "no-perf|-|front end ptrace (auto): no killable waits (5.19+) and no witness (perf_event_open: EACCES)|$k --no-perf") ;;
 esac
 
@@ -71,6 +73,9 @@ for s in "${settings[@]}"; do
         fails=$((fails + 1))
       elif ! grep -qF "bpfbatch run: $want" "$out"; then
         echo "FAIL: storm-client $c, $kernel/$name: want 'bpfbatch run: $want'"
+        fails=$((fails + 1))
+      elif [ "$wrap" = notracefs ] && ! grep -q "^bpfbatch run: listener: .*witness: ENOENT" "$out"; then
+        echo "FAIL: storm-client $c, $kernel/$name: tracefs was not hidden"
         fails=$((fails + 1))
       fi
     done

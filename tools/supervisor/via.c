@@ -226,7 +226,8 @@ int sup_via_run(const struct sup_opts *o, enum sup_via via)
 		return 1;
 	}
 	if (via == SUP_VIA_AUTO && (o->verbose || bb_state_stats()))
-		fprintf(stderr, "bpfbatch run: front end %s (auto): %s\n", name(c.via), c.why);
+		fprintf(stderr, "bpfbatch run: front end %s (auto): %s\nbpfbatch run: %s\n",
+			name(c.via), c.why, c.facts);
 	if (via == SUP_VIA_AUTO && c.via == SUP_VIA_PTRACE)
 		return ptrace_run(o);
 	/* Served anyway (asked for, or the only one here), but said once. */
@@ -234,7 +235,7 @@ int sup_via_run(const struct sup_opts *o, enum sup_via via)
 		if (via == SUP_VIA_NOTIFY)
 			fprintf(stderr, "bpfbatch run: warning: --via notify is not exact here: %s\n",
 				c.notify_why);
-		if (o->verbose)
+		if (o->verbose && via == SUP_VIA_NOTIFY)
 			fprintf(stderr, "bpfbatch run: %s\n", c.facts);
 	}
 	return sup_run(o);

@@ -116,6 +116,9 @@ for mode in "sig54:run --kernel 5.4" "sig54nt:$notracefs $tool run --kernel 5.4"
     if [ -n "$want" ] && ! grep -qF "bpfbatch run: $want" "$tmp/storm$name$i.err"; then
       report "storm under bpfbatch ${mode#*:}: want '$want'" "storm$name$i"
     fi
+    if [ "$name" = sig54nt ] && ! grep -q "^bpfbatch run: listener: .*witness: ENOENT" "$tmp/storm$name$i.err"; then
+      report "storm under bpfbatch ${mode#*:}: tracefs was not hidden" "storm$name$i"
+    fi
   done
 done
 
