@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,7 +41,29 @@ struct notify_facts {
 	int killable; /* 1: the listener's waits are killable */
 	int getfd;    /* 0: pidfd_getfd exists, or -ENOSYS */
 	int witness;  /* 0, or witness_check()'s -errno */
+	int ptrace;   /* 0: we may trace a child, or -errno (a profile refusing it) */
 };
+
+/* Can we trace a child of ours? A container runtime's profile may refuse
+ * ptrace; then only user notification is left. */
+static int trace_probe(void)
+{
+	int r = 0, st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0)
+		r = -errno;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return r;
+}
 
 /* The child's side: the supervisor's filters first, then each question.
  * A filter cannot be taken back, hence a child. */
@@ -49,6 +73,7 @@ static void probe_child(const struct sup_opts *o, struct notify_facts *f)
 	bool killable = false;
 	int r = 0;
 
+	f->ptrace = pr_supported() ? trace_probe() : -EOPNOTSUPP;
 	if (o->no_perf)
 		r = sim_install_no_perf();
 	if (!r && o->simulate)
@@ -152,10 +177,12 @@ int sup_via_choose(const struct sup_opts *o, struct sup_choice *c)
 	if (r < 0)
 		return r;
 	snprintf(c->facts, sizeof(c->facts),
-		 "listener: %s; killable waits: %s; pidfd_getfd: %s; POLLHUP: %s; witness: %s",
+		 "listener: %s; killable waits: %s; pidfd_getfd: %s; POLLHUP: %s; witness: %s; "
+		 "ptrace: %s",
 		 f.listener ? strerrorname_np(-f.listener) : "yes", f.killable ? "yes" : "no",
 		 f.getfd ? "no" : "yes", bb_kv_has(kv, BB_KF_SECCOMP_NOTIF_HUP) ? "yes" : "no",
-		 f.witness ? strerrorname_np(-f.witness) : "yes");
+		 f.witness ? strerrorname_np(-f.witness) : "yes",
+		 f.ptrace ? strerrorname_np(-f.ptrace) : "yes");
 	if (f.listener) {
 		c->via = SUP_VIA_PTRACE;
 		snprintf(c->notify_why, sizeof(c->notify_why), "%s",
@@ -166,10 +193,12 @@ int sup_via_choose(const struct sup_opts *o, struct sup_choice *c)
 	}
 	no = inexact(&f, kv, c->notify_why, sizeof(c->notify_why));
 	c->notify_exact = !no;
-	c->via = no && pr_supported() ? SUP_VIA_PTRACE : SUP_VIA_NOTIFY;
-	if (!pr_supported())
-		snprintf(c->why, sizeof(c->why), "no ptrace front end for this architecture%s%.120s",
-			 no ? "; notify is not exact: " : "", no ? no : "");
+	c->via = no && !f.ptrace ? SUP_VIA_PTRACE : SUP_VIA_NOTIFY;
+	if (no && f.ptrace)
+		snprintf(c->why, sizeof(c->why), "no ptrace here (%s); notify is not exact: %.120s",
+			 f.ptrace == -EOPNOTSUPP ? "not for this architecture"
+						 : strerrorname_np(-f.ptrace),
+			 no);
 	else if (no)
 		snprintf(c->why, sizeof(c->why), "%s", no);
 	else if (f.killable)
@@ -231,12 +260,13 @@ int sup_via_run(const struct sup_opts *o, enum sup_via via)
 	if (via == SUP_VIA_AUTO && c.via == SUP_VIA_PTRACE)
 		return ptrace_run(o);
 	/* Served anyway (asked for, or the only one here), but said once. */
-	if (!c.notify_exact) {
-		if (via == SUP_VIA_NOTIFY)
-			fprintf(stderr, "bpfbatch run: warning: --via notify is not exact here: %s\n",
-				c.notify_why);
-		if (o->verbose && via == SUP_VIA_NOTIFY)
+	if (!c.notify_exact && via == SUP_VIA_NOTIFY) {
+		fprintf(stderr, "bpfbatch run: warning: --via notify is not exact here: %s\n",
+			c.notify_why);
+		if (o->verbose)
 			fprintf(stderr, "bpfbatch run: %s\n", c.facts);
+	} else if (!c.notify_exact && !o->verbose && !bb_state_stats()) {
+		fprintf(stderr, "bpfbatch run: warning: %s\n", c.why);
 	}
 	return sup_run(o);
 }

@@ -10,11 +10,14 @@
  *     a signal dropped after sending is seen and replayed;
  * and ptrace (ptrace_run.h) otherwise, which has none of these limits. A
  * listener already taken, or no user notification at all, also means
- * ptrace; an architecture without the ptrace front end, notify.
+ * ptrace; where ptrace is not to be had (an architecture without the front
+ * end, a container profile refusing it), notify, with a warning where it is
+ * not exact.
  *
  * The facts are found out, not assumed: a throw-away child under the same
- * filters as the supervisor (the simulated kernel's, --no-perf's) asks for
- * a killable listener, calls pidfd_getfd and opens a witness on itself.
+ * filters as the supervisor (the simulated kernel's, --no-perf's) seizes a
+ * child of its own, asks for a killable listener, calls pidfd_getfd and
+ * opens a witness on itself.
  * POLLHUP alone comes from the version table (platform/kversion.c).
  */
 #ifndef BPFBATCH_VIA_H
