@@ -13,6 +13,8 @@
 # BENCH_ONLY=bulk only the bulk path (BPFBATCH_BULK, section 8), in
 # BENCH_BULK_ROUNDS rounds (default 3) on BENCH_BULK_N entries (default N;
 # simulated 4.14: BENCH_BULK_N414, default 100000, see section 8);
+# BENCH_ONLY=supervisor only the supervisor against in-process emulation
+# (section 6, BENCH_REPS alternated rounds);
 # BENCH_LEGACY_SLOW=1 also times bcc's clear() unaccelerated at N
 # (quadratic: minutes at 1M). BUILDDIR (default build-bench), BENCH_RAW (raw lines, default
 # $BUILDDIR/bench-raw.txt), BENCH_REPS (timing repetitions, default 3),
@@ -87,6 +89,26 @@ run() {
 	"$where" "$@" 2>"$TMP/stderr" | sed "s/^/$where /" >>"$RAW"
 	{ grep '^bpfbatch' "$TMP/stderr" || true; } | sed "s/^/$where stats /" >>"$RAW"
 	{ grep -v '^bpfbatch' "$TMP/stderr" || true; } >&2
+}
+
+# 6. The supervisor (bpfbatch run) against in-process emulation, both
+# emulating (5.4), LOOKUP_BATCH over a 100k-entry hash; alternated. On 5.4
+# --via auto takes ptrace (no pidfd_getfd: supervisor/via.h); notify,
+# forced, is measured beside it. --kernel 5.4 puts a seccomp filter on the
+# supervisor's own bpf() calls (two per element) that the in-process run
+# does not have; the supervisor forced to emulate without it
+# (BPFBATCH_MODE=emulate, this kernel: notify) shows what serving through
+# another process costs by itself.
+measure_supervisor() {
+	local i
+	for ((i = 0; i < REPS; i++)); do
+		env LD_PRELOAD="$SO" BPFBATCH_MODE=emulate "$SUPBENCH" | sed 's/^/inproc /' >>"$RAW"
+		"$TOOL" run --kernel 5.4 -- "$SUPBENCH" | sed 's/^/supervisor /' >>"$RAW"
+		"$TOOL" run --kernel 5.4 --via notify -- "$SUPBENCH" 2>/dev/null |
+			sed 's/^/supervisor-notify /' >>"$RAW"
+		env BPFBATCH_MODE=emulate "$TOOL" run -- "$SUPBENCH" |
+			sed 's/^/supervisor-nofilter /' >>"$RAW"
+	done
 }
 
 measure_all() {
@@ -178,18 +200,7 @@ measure_all() {
 	done
 	run sim54 abandon --n $SMALL --ks 16 --batch 100 --count 10000
 
-	# 6. The supervisor (bpfbatch run) against in-process emulation, both
-	# emulating (5.4), LOOKUP_BATCH over a 100k-entry hash; alternated.
-	# --kernel 5.4 puts a seccomp filter on the supervisor's own bpf()
-	# calls (two per element) that the in-process run does not have; the
-	# supervisor forced to emulate without it (BPFBATCH_MODE=emulate)
-	# shows what serving through another process costs by itself.
-	for ((i = 0; i < REPS; i++)); do
-		env LD_PRELOAD="$SO" BPFBATCH_MODE=emulate "$SUPBENCH" | sed 's/^/inproc /' >>"$RAW"
-		"$TOOL" run --kernel 5.4 -- "$SUPBENCH" | sed 's/^/supervisor /' >>"$RAW"
-		env BPFBATCH_MODE=emulate "$TOOL" run -- "$SUPBENCH" |
-			sed 's/^/supervisor-nofilter /' >>"$RAW"
-	done
+	measure_supervisor
 
 	measure_legacy
 }
@@ -287,6 +298,7 @@ if $measure; then
 	case "${BENCH_ONLY:-}" in
 	legacy) measure_legacy ;;
 	bulk) measure_bulk ;;
+	supervisor) measure_supervisor ;;
 	*)
 		measure_all
 		measure_bulk
@@ -449,29 +461,47 @@ for op in lookup lookup_and_delete; do
 		echo "| scaling, emulated hash $op batch 1000 | ns per element at n=$n (best loop) | — | — | $v ($lp) | $(div "$v" "$first" %.2f) × n=10000; vs loop $(div "$v" "$lp") | flat |"
 	done
 done
+report_supervisor
+}
 # "batch   100: calls ... median     17.32 us/call ..." per run: the median of runs.
 sup_median() { # where batch
 	{ grep -E "^$1 batch +$2:" "$RAW" || true; } | sed -E 's/.*median +([0-9.]+) us\/call.*/\1/' | sort -g |
 		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
+report_supervisor() {
 for b in 1 100 10000; do
 	a=$(sup_median inproc $b)
 	c=$(sup_median supervisor $b)
+	e=$(sup_median supervisor-notify $b)
 	d=$(sup_median supervisor-nofilter $b)
 	[ -z "$a" ] && continue
 	goal="—"
 	[ "$b" = 10000 ] && goal="≤ 1.15"
-	echo "| supervisor vs in-process emulation (5.4), hash 100k | LOOKUP_BATCH of $b, µs per call (median) | — | $a | $c | $(div "$c" "$a") | $goal |"
+	echo "| supervisor (--via auto: ptrace) vs in-process emulation (5.4), hash 100k | LOOKUP_BATCH of $b, µs per call (median) | — | $a | $c | $(div "$c" "$a") | $goal |"
+	[ -n "$e" ] && echo "| supervisor (--via notify, forced) vs in-process emulation (5.4), hash 100k | LOOKUP_BATCH of $b, µs per call (median) | — | $a | $e | $(div "$e" "$a") | — |"
 	[ -z "$d" ] && continue
-	echo "| supervisor without the --kernel filter (BPFBATCH_MODE=emulate) vs in-process | LOOKUP_BATCH of $b, µs per call (median) | — | $a | $d | $(div "$d" "$a") | — |"
+	echo "| supervisor without the --kernel filter (BPFBATCH_MODE=emulate, notify) vs in-process | LOOKUP_BATCH of $b, µs per call (median) | — | $a | $d | $(div "$d" "$a") | — |"
 done
 a=$(sup_median inproc 1)
-c=$(sup_median supervisor 1)
-if [ -n "$a" ] && [ -n "$c" ]; then
-	echo "| supervisor, fixed cost per call | LOOKUP_BATCH of 1: supervisor − in-process, µs | — | — | $(awk -v a="$a" -v c="$c" 'BEGIN { printf "%.1f", c - a }') | — | — |"
-fi
+for w in supervisor supervisor-notify; do
+	c=$(sup_median $w 1)
+	if [ -n "$a" ] && [ -n "$c" ]; then
+		echo "| $w, fixed cost per call | LOOKUP_BATCH of 1: $w − in-process, µs | — | — | $(awk -v a="$a" -v c="$c" 'BEGIN { printf "%.1f", c - a }') | — | — |"
+	fi
+done
 }
-case "${BENCH_ONLY:-}" in legacy | bulk) ;; *) report_core ;; esac
+case "${BENCH_ONLY:-}" in
+legacy | bulk) ;;
+supervisor)
+	echo "| area | measurement | native | in-process | supervisor | ratio | goal |"
+	echo "|---|---|---|---|---|---|---|"
+	report_supervisor
+	echo "Load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "Raw lines: $RAW"
+	exit 0
+	;;
+*) report_core ;;
+esac
 
 # Section 8. bv WHERE TYPE OP BATCH N: the values of one figure, round by
 # round; bpair A B ...: the median (min–max) over rounds of A/B.

@@ -4,7 +4,9 @@
  * For each map type this kernel can create: does it have each batch command
  * natively, and what will the shim do (native, emulated, or the kernel's
  * refusal)? The answer is dispatch's own (bb_dispatch_route). Run it under
- * `bpfbatch sim --kernel X.Y` to see an older kernel.
+ * `bpfbatch sim --kernel X.Y` to see an older kernel. Also: the front end
+ * `bpfbatch run` takes here by default, and why (supervisor/via.h; for a
+ * simulated kernel, `bpfbatch run --explain --kernel X.Y`).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +24,7 @@
 #include "core/maptypes.h"
 #include "platform/raw.h"
 #include "platform/uapi.h"
+#include "supervisor/via.h"
 
 /* How to create a scratch map of each type (as root, no device needed). */
 struct type_spec {
@@ -105,6 +108,8 @@ int cmd_probe(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct sup_opts run_opts = { 0 };
+	struct sup_choice fe = { 0 };
 	bool json = false, first = true, bulk;
 	const char *why;
 	int c;
@@ -122,17 +127,22 @@ int cmd_probe(int argc, char **argv)
 	}
 
 	bulk = bb_bulk_available(&why);
+	if (sup_via_choose(&run_opts, &fe) < 0)
+		snprintf(fe.why, sizeof(fe.why), "could not be found out");
 	if (json)
 		printf("{\"kernel_batch_commands\": %s, \"bulk_path\": {\"available\": %s, "
-		       "\"reason\": \"%s\"}, \"types\": [",
+		       "\"reason\": \"%s\"}, \"run_front_end\": {\"via\": \"%s\", "
+		       "\"notify_exact\": %s, \"why\": \"%s\"}, \"types\": [",
 		       bb_kprobe_batch_cmds() ? "true" : "false", bulk ? "true" : "false",
-		       why);
+		       why, fe.via == SUP_VIA_PTRACE ? "ptrace" : "notify",
+		       fe.notify_exact ? "true" : "false", fe.why);
 	else
 		printf("kernel batch commands: %s\nbulk path (emulated commands, many elements "
-		       "per PROG_TEST_RUN): %s%s\n%-22s %-28s %-28s %-28s %-28s\n",
+		       "per PROG_TEST_RUN): %s%s\nbpfbatch run's front end (--via auto): %s: %s\n"
+		       "%-22s %-28s %-28s %-28s %-28s\n",
 		       bb_kprobe_batch_cmds() ? "yes" : "no", bulk ? "available" : "off: ",
-		       bulk ? "" : why, "map type", "lookup", "lookup_and_delete", "update",
-		       "delete");
+		       bulk ? "" : why, fe.via == SUP_VIA_PTRACE ? "ptrace" : "notify", fe.why,
+		       "map type", "lookup", "lookup_and_delete", "update", "delete");
 
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		const struct type_spec *s = &specs[i];

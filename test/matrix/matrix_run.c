@@ -135,15 +135,21 @@ void run_client(struct run *r, const struct kernel *k, enum front f, const char 
 	memset(r, 0, sizeof(*r));
 	if (f != F_TRUTH)
 		cr_assert(so && tool, "BPFBATCH_SO and BPFBATCH_TOOL must be set (meson test)");
-	if (f == F_RUN) {
+	bool run = f == F_RUN || f == F_RUN_NOTIFY;
+
+	if (run) {
 		/* The supervisor logs and counts in its own process. */
 		argv[n++] = "env";
 		argv[n++] = "BPFBATCH_STATS=1";
 		argv[n++] = "BPFBATCH_LOG=1";
 	}
-	if (f == F_RUN || (f == F_SHIM && k->name)) {
+	if (run || (f == F_SHIM && k->name)) {
 		argv[n++] = (char *)tool;
-		argv[n++] = f == F_RUN ? "run" : "sim";
+		argv[n++] = run ? "run" : "sim";
+		if (f == F_RUN_NOTIFY) {
+			argv[n++] = "--via";
+			argv[n++] = "notify";
+		}
 		if (k->name) {
 			argv[n++] = "--kernel";
 			argv[n++] = (char *)k->name;
@@ -167,7 +173,7 @@ void run_client(struct run *r, const struct kernel *k, enum front f, const char 
 		classify(r, err);
 	if (r->status)
 		cr_log_error("%s%s%s: exit status %#x; stderr tail: %s", k ? k->label : "truth",
-			     f == F_RUN ? " (run)" : "", extra ? extra : "", r->status,
+			     f == F_RUN ? " (run)" : f == F_RUN_NOTIFY ? " (run --via notify)" : "", extra ? extra : "", r->status,
 			     strlen(err) > 600 ? err + strlen(err) - 600 : err);
 	free(out);
 	free(err);

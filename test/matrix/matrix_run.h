@@ -33,8 +33,9 @@ struct run {
 };
 
 /* How the client runs: alone (the ground truth), with the shim preloaded
- * under `bpfbatch sim`, or under the supervisor, `bpfbatch run`. */
-enum front { F_TRUTH, F_SHIM, F_RUN };
+ * under `bpfbatch sim`, or under the supervisor, `bpfbatch run` (the front
+ * end auto takes, or notify forced). */
+enum front { F_TRUTH, F_SHIM, F_RUN, F_RUN_NOTIFY };
 
 /* Run the client (with @extra as its argument, or none) on kernel @k (NULL
  * for the truth) through front end @f, and read its cells into @r. */

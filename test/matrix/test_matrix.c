@@ -78,7 +78,7 @@ static bool old_kernel_limit(const struct kernel *k, const struct cell *c)
 	       !strcmp(c->result, "errno=524") && !strncmp(c->digest, "n=0,", 4);
 }
 
-static struct run truth, ref, runs[NKERNELS], sruns[NKERNELS];
+static struct run truth, ref, runs[NKERNELS], sruns[NKERNELS], nruns[NKERNELS];
 
 /* The first cell of the next map type this machine could create, from
  * cell @i on (a type's first), or -1; its row is begun in @md. */
@@ -104,46 +104,58 @@ static void table_head(FILE *md)
 	fprintf(md, "\n");
 }
 
-/* The supervisor needs seccomp user notification (5.0); older kernels are
- * the ptrace front end's. */
+/* Every kernel: user notification or ptrace, whichever --via auto takes. */
 static bool supervised(const struct kernel *k)
 {
-	return k->v >= bb_kfact_since(BB_KF_SECCOMP_USER_NOTIF);
+	return k->v != 0;
+}
+
+/* Where auto does not take notify for want of pidfd_getfd (5.0-5.5), notify
+ * is also run, forced, to show the deviation auto avoids. */
+static bool forced_notify(const struct kernel *k)
+{
+	return bb_kv_has(k->v, BB_KF_SECCOMP_USER_NOTIF) && !bb_kv_has(k->v, BB_KF_PIDFD_GETFD);
 }
 
 /*
- * The supervisor's table: the client under `bpfbatch run [--kernel K]`, no
- * preload, must answer every cell exactly as the preloaded shim did on the
- * same kernel (result and digest), whether or not the type existed there:
- * one emulation core, so one answer. Marks as in the shim's table, `!` where
- * the two differ, `n/a` before 5.0. Returns the number of differences,
- * listed in @fails.
- */
-/*
- * The supervisor's one documented deviation in the matrix (docs/containers.md):
+ * The deviation of a forced `--via notify` in the matrix (docs/containers.md):
  * before 5.6 there is no pidfd_getfd, and a target's fd that is not a map
  * (reopened by id) is out of the notify supervisor's reach, so an UPDATE whose
  * values carry such fds cannot be served and is answered as the old kernel
- * would (EINVAL: clients fall back to their own loop).
+ * would (EINVAL: clients fall back to their own loop). --via auto takes
+ * ptrace there, which takes them by SCM_RIGHTS: no deviation.
  */
 static bool out_of_reach(const struct kernel *k, const char *type, const char *cmd,
 			 const struct cell *got)
 {
 	struct bb_value_fd vfd;
 
-	return !bb_kv_has(k->v, BB_KF_PIDFD_GETFD) && !strcmp(cmd, "UPDATE") && got &&
+	return forced_notify(k) && !strcmp(cmd, "UPDATE") && got &&
 	       !strcmp(got->result, "errno=22") && bb_maptype_value_fd(type_of(type), 8, &vfd) &&
 	       vfd.kind != BB_FD_MAP;
 }
 
-static int sup_table(FILE *md, char *fails, size_t cap, size_t *flen)
+/*
+ * The supervisor's tables: the client under `bpfbatch run [--kernel K]`, no
+ * preload, must answer every cell exactly as the preloaded shim did on the
+ * same kernel (result and digest), whether or not the type existed there:
+ * one emulation core, so one answer. Marks as in the shim's table, `!` where
+ * the two differ; with @forced (`--via notify`, srs), `x`
+ * for its deviation. Returns the number of differences, listed in @fails.
+ */
+static int sup_table(FILE *md, const struct run *srs, bool forced, char *fails, size_t cap,
+		     size_t *flen)
 {
 	char devs[4096] = "";
 	size_t dlen = 0;
 	int nfail = 0;
 
-	fprintf(md, "\nThrough the supervisor (`bpfbatch run`, no preload), against the "
-		    "shim on the same kernel:\n\n");
+	if (forced)
+		fprintf(md, "\nThrough the supervisor with `--via notify` forced where --via auto "
+			    "takes ptrace for want of pidfd_getfd:\n\n");
+	else
+		fprintf(md, "\nThrough the supervisor (`bpfbatch run`, --via auto, no preload), "
+			    "against the shim on the same kernel:\n\n");
 	table_head(md);
 	for (int i = open_row(md, 0); i >= 0; i = open_row(md, i + NCMDS)) {
 		const char *type = truth.cells[i].type;
@@ -151,23 +163,23 @@ static int sup_table(FILE *md, char *fails, size_t cap, size_t *flen)
 		for (size_t k = 0; k < NKERNELS; k++) {
 			char cellstr[NCMDS + 1];
 
-			if (!supervised(&kernels[k])) {
+			if (forced ? !forced_notify(&kernels[k]) : !supervised(&kernels[k])) {
 				fprintf(md, " n/a |");
 				continue;
 			}
 			for (int c = 0; c < NCMDS; c++) {
 				int j = find_cell(&runs[k], type, cmds[c]);
-				int m = find_cell(&sruns[k], type, cmds[c]);
+				int m = find_cell(&srs[k], type, cmds[c]);
 				const struct cell *want = j >= 0 ? &runs[k].cells[j] : NULL;
-				const struct cell *got = m >= 0 ? &sruns[k].cells[m] : NULL;
+				const struct cell *got = m >= 0 ? &srs[k].cells[m] : NULL;
 
 				if (want && got && !strcmp(got->result, want->result) &&
 				    !strcmp(got->digest, want->digest)) {
-					cellstr[c] = since(type) <= kernels[k].v ? sruns[k].klass[m]
+					cellstr[c] = since(type) <= kernels[k].v ? srs[k].klass[m]
 										 : '-';
 					continue;
 				}
-				if (out_of_reach(&kernels[k], type, cmds[c], got)) {
+				if (forced && out_of_reach(&kernels[k], type, cmds[c], got)) {
 					cellstr[c] = 'x';
 					dlen += (size_t)snprintf(devs + dlen, sizeof(devs) - dlen,
 						"- %s UPDATE on %s: fds out of reach, EINVAL\n", type,
@@ -179,8 +191,8 @@ static int sup_table(FILE *md, char *fails, size_t cap, size_t *flen)
 				cellstr[c] = '!';
 				nfail++;
 				*flen += (size_t)snprintf(fails + *flen, cap - *flen,
-					"- run: %s %s on %s: shim `%s %s`, supervisor `%s %s`\n",
-					type, cmds[c], kernels[k].label,
+					"- run%s: %s %s on %s: shim `%s %s`, supervisor `%s %s`\n",
+					forced ? " --via notify" : "", type, cmds[c], kernels[k].label,
 					want ? want->result : "(missing)", want ? want->digest : "",
 					got ? got->result : "(missing)", got ? got->digest : "");
 				if (*flen >= cap)
@@ -192,7 +204,7 @@ static int sup_table(FILE *md, char *fails, size_t cap, size_t *flen)
 		fprintf(md, "\n");
 	}
 	if (dlen)
-		fprintf(md, "\n`x`: the supervisor's documented deviation before 5.6 (no pidfd_getfd: "
+		fprintf(md, "\n`x`: forced notify's documented deviation before 5.6 (no pidfd_getfd: "
 			    "fds in values that are not maps cannot be taken from the target):\n\n%s",
 			devs);
 	return nfail;
@@ -216,6 +228,8 @@ Test(live, coverage_matrix, .timeout = 600)
 		run_client(&runs[k], &kernels[k], F_SHIM, NULL);
 		if (supervised(&kernels[k]))
 			run_client(&sruns[k], &kernels[k], F_RUN, NULL);
+		if (forced_notify(&kernels[k]))
+			run_client(&nruns[k], &kernels[k], F_RUN_NOTIFY, NULL);
 	}
 
 	md = fopen(MATRIX_OUT, "w");
@@ -292,13 +306,18 @@ Test(live, coverage_matrix, .timeout = 600)
 		}
 		fprintf(md, "\n");
 	}
-	nfail += sup_table(md, fails, sizeof(fails), &flen);
+	nfail += sup_table(md, sruns, false, fails, sizeof(fails), &flen);
+	nfail += sup_table(md, nruns, true, fails, sizeof(fails), &flen);
 	fprintf(md, "\nShim (and supervisor) statistics per run (`BPFBATCH_STATS=1`):\n\n");
 	for (size_t k = 0; k < NKERNELS; k++)
 		fprintf(md, "- %s: %s; run: %s\n", kernels[k].label,
 			runs[k].stats[0] ? runs[k].stats : "(no stats line)",
 			!supervised(&kernels[k]) ? "n/a"
 			: sruns[k].stats[0] ? sruns[k].stats : "(no stats line)");
+	for (size_t k = 0; k < NKERNELS; k++)
+		if (forced_notify(&kernels[k]))
+			fprintf(md, "- %s, run --via notify: %s\n", kernels[k].label,
+				nruns[k].stats[0] ? nruns[k].stats : "(no stats line)");
 	if (nfail)
 		fprintf(md, "\nDisagreements (with the ground truth; run with the shim):\n\n%s",
 			fails);
@@ -323,6 +342,8 @@ Test(live, coverage_matrix, .timeout = 600)
 			  runs[k].status);
 		cr_expect(sruns[k].status == 0, "%s: client under run exited with %#x",
 			  kernels[k].label, sruns[k].status);
+		cr_expect(nruns[k].status == 0, "%s: client under run --via notify exited with %#x",
+			  kernels[k].label, nruns[k].status);
 	}
 	cr_expect(nfail == 0, "%d of %d cells disagree (truth, or run vs shim):\n%s", nfail,
 		  nchecked, fails);

@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if !defined(STATIC_CLIENT) || !defined(DYNAMIC_CLIENT)
-#error "STATIC_CLIENT and DYNAMIC_CLIENT must name the client's two builds"
+#if !defined(STATIC_CLIENT) || !defined(DYNAMIC_CLIENT) || !defined(NO_PTRACE)
+#error "STATIC_CLIENT and DYNAMIC_CLIENT must name the client's two builds, NO_PTRACE no-ptrace"
 #endif
 
 struct out {
@@ -99,9 +99,11 @@ static void run(const char *const argv[], const char *env_kv, struct out *o)
 }
 
 /* The client in @mode: natively, under `sim --kernel 5.4`, under `run
- * [--kernel 5.4]`, or its dynamic build with the shim preloaded (natively or
- * under `sim --kernel 5.4`): what the supervisor must equal. */
-enum how { NATIVE, SIM_54, RUN, RUN_54, SHIM, SHIM_54 };
+ * [--kernel 5.4]` (--via auto: ptrace on 5.4) or `run --kernel 5.4 --via
+ * notify` (RUN_54N: the notify front end there, forced), or its dynamic
+ * build with the shim preloaded (natively or under `sim --kernel 5.4`): what
+ * the supervisor must equal. */
+enum how { NATIVE, SIM_54, RUN, RUN_54, RUN_54N, SHIM, SHIM_54 };
 
 static void client(enum how how, const char *mode, const char *env_kv, struct out *o)
 {
@@ -116,6 +118,10 @@ static void client(enum how how, const char *mode, const char *env_kv, struct ou
 		if (how != RUN) {
 			argv[n++] = "--kernel";
 			argv[n++] = "5.4";
+		}
+		if (how == RUN_54N) {
+			argv[n++] = "--via";
+			argv[n++] = "notify";
 		}
 		argv[n++] = "--";
 	}
@@ -161,6 +167,7 @@ Test(launcher, static_client_fails_on_simulated_5_4)
 Test(launcher, all_commands_emulated_under_run_kernel_5_4)
 {
 	same_as_native(RUN_54, "basic", NULL);
+	same_as_native(RUN_54N, "basic", NULL);
 }
 
 Test(launcher, all_commands_native_through_run)
@@ -171,6 +178,7 @@ Test(launcher, all_commands_native_through_run)
 Test(launcher, bad_pointers_give_efault_emulated)
 {
 	same_as_native(RUN_54, "efault", NULL);
+	same_as_native(RUN_54N, "efault", NULL);
 }
 
 Test(launcher, bad_pointers_give_efault_native)
@@ -191,16 +199,26 @@ Test(launcher, hash_family_token_is_four_bytes)
 }
 
 /* The program fd inside a DEVMAP value is the target's, taken over as
- * map fds are (as the preloaded shim answers; the kernel refuses the type). */
+ * map fds are (as the preloaded shim answers; the kernel refuses the type):
+ * by pidfd_getfd here, sent by the stopped thread on 5.4 (--via auto takes
+ * ptrace there); notify forced on 5.4 cannot take it and answers EINVAL. */
 Test(launcher, devmap_program_fd_is_the_targets)
 {
+	static const char served[] = "devmap update: r=0 count=2\n"
+				     "devmap slot 0: r=0 ifindex=1 prog=ours\n"
+				     "devmap slot 1: r=0 ifindex=1 prog=none\n";
 	static struct out o;
 
 	client(RUN, "devmap", NULL, &o);
 	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
-	cr_assert_str_eq(o.text, "devmap update: r=0 count=2\n"
-				 "devmap slot 0: r=0 ifindex=1 prog=ours\n"
-				 "devmap slot 1: r=0 ifindex=1 prog=none\n");
+	cr_assert_str_eq(o.text, served);
+	client(RUN_54, "devmap", NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert_str_eq(o.text, served);
+	client(RUN_54N, "devmap", NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert(strstr(o.text, "devmap update: r=-22 "), "%s", o.text);
+	cr_assert(strstr(o.err, "--via notify is not exact here: no pidfd_getfd"), "%s", o.err);
 }
 
 /* Every lookup first made with keys, values or out_batch unwritable
@@ -286,10 +304,12 @@ Test(launcher, fds_the_target_does_not_hold_are_the_kernels_answer)
 {
 	static const char *const native[] = { NULL };
 	static const char *const k54[] = { "--kernel", "5.4", NULL };
+	static const char *const k54n[] = { "--kernel", "5.4", "--via", "notify", NULL };
 
 	foreign(native, NULL);
 	foreign(k54, NULL);
 	foreign(k54, "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
+	foreign(k54n, "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
 }
 
 Test(launcher, multithreaded_target)
@@ -299,16 +319,20 @@ Test(launcher, multithreaded_target)
 	same_as_native(RUN_54, "threads", NULL);
 	client(RUN_54, "threads", NULL, &o);
 	cr_assert_str_eq(o.text, "threads: bad=0\n");
+	client(RUN_54N, "threads", NULL, &o);
+	cr_assert_str_eq(o.text, "threads: bad=0\n");
 }
 
 Test(launcher, forked_child_is_served)
 {
 	same_as_native(RUN_54, "fork", NULL);
+	same_as_native(RUN_54N, "fork", NULL);
 }
 
 Test(launcher, exec_after_fork_is_served)
 {
 	same_as_native(RUN_54, "forkexec", NULL);
+	same_as_native(RUN_54N, "forkexec", NULL);
 }
 
 Test(launcher, target_dies_mid_call)
@@ -320,24 +344,28 @@ Test(launcher, target_dies_mid_call)
 	cr_assert_str_eq(o.text, "die: exiting\n");
 }
 
-/* The 5.0-5.5 path: the map reopened by id from the target's fdinfo. */
+/* The 4.16-5.5 path: the map reopened by id from the target's fdinfo,
+ * through ptrace (auto) and notify (forced). */
 Test(launcher, fdinfo_fallback_for_kernels_without_pidfd_getfd)
 {
 	same_as_native(RUN_54, "basic", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
 	same_as_native(RUN_54, "efault", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
+	same_as_native(RUN_54N, "basic", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
+	same_as_native(RUN_54N, "efault", "BPFBATCH_SUPERVISOR_GETFD=fdinfo");
 }
 
 /*
- * A descendant that outlives the first child: served from 5.8 on (the
- * listener reports POLLHUP only when no task is left under the filter);
- * before, the first child's exit ends the supervision and the descendant's
- * batch calls meet a closed listener (ENOSYS), as on a real 5.4.
+ * A descendant that outlives the first child: notify serves it from 5.8 on
+ * (the listener reports POLLHUP only when no task is left under the
+ * filter); before, the first child's exit ends the supervision and the
+ * descendant's batch calls meet a closed listener (ENOSYS), as on a real
+ * 5.4 — which is why --via auto takes ptrace there, which serves it.
  */
-static void orphan(const char *kernel, struct out *o)
+static void orphan(const char *kernel, const char *via, struct out *o)
 {
 	char script[512];
-	const char *argv[] = { tool(), "run", "--kernel", kernel, "--", "/bin/sh", "-c", script,
-			       NULL };
+	const char *argv[] = { tool(), "run", "--kernel", kernel, "--via", via, "--", "/bin/sh",
+			       "-c", script, NULL };
 
 	snprintf(script, sizeof(script), "(sleep 0.3; exec %s basic | head -n 1) & exit 0",
 		 STATIC_CLIENT);
@@ -348,10 +376,13 @@ Test(launcher, descendants_outliving_the_child_by_kernel)
 {
 	static struct out o;
 
-	orphan("5.4", &o);
+	orphan("5.4", "notify", &o);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert_str_eq(o.text, "hash update: r=-38 count=40\n");
-	orphan("5.10", &o);
+	orphan("5.4", "auto", &o);
+	cr_assert_eq(o.status, 0, "%s", o.err);
+	cr_assert_str_eq(o.text, "hash update: r=0 count=40\n");
+	orphan("5.10", "notify", &o);
 	cr_assert_eq(o.status, 0, "%s", o.err);
 	cr_assert_str_eq(o.text, "hash update: r=0 count=40\n");
 }
@@ -378,8 +409,29 @@ Test(launcher, nested_supervisor_falls_back_to_ptrace)
 	client(NATIVE, "basic", NULL, &native);
 	run(argv, NULL, &o);
 	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
-	cr_assert(strstr(o.err, "already taken: ptrace"), "%s", o.err);
+	cr_assert(strstr(o.err, "front end ptrace (auto): a seccomp listener is already taken"),
+		  "%s", o.err);
 	cr_assert_str_eq(o.text, native.text);
+}
+
+/* ptrace refused (a container profile): auto is left with notify, exact on
+ * this kernel; on 5.4 not, which it says, and the deviation shows. */
+Test(launcher, no_ptrace_leaves_notify)
+{
+	static struct out o;
+	const char *here[] = { NO_PTRACE, tool(), "run", "--", STATIC_CLIENT, "devmap", NULL };
+	const char *k54[] = { NO_PTRACE, tool(), "run", "--kernel", "5.4", "--", STATIC_CLIENT,
+			      "devmap", NULL };
+
+	run(here, NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert(strstr(o.text, "devmap slot 0: r=0 ifindex=1 prog=ours"), "%s", o.text);
+	cr_assert(!strstr(o.err, "warning"), "%s", o.err);
+	run(k54, NULL, &o);
+	cr_assert_eq(o.status, 0, "exit %d: %s", o.status, o.err);
+	cr_assert(strstr(o.text, "devmap update: r=-22 "), "%s", o.text);
+	cr_assert(strstr(o.err, "warning: no ptrace here (EPERM); notify is not exact: no pidfd_getfd"),
+		  "%s", o.err);
 }
 
 Test(launcher, exit_status_is_the_targets)

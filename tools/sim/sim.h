@@ -47,6 +47,13 @@ int sim_add_rules(scmp_filter_ctx ctx, unsigned major, unsigned minor, bool exce
 int sim_install(unsigned major, unsigned minor);
 
 /*
+ * Install in the calling thread (and what it forks and execs later) a
+ * filter that makes perf_event_open fail as in an unprivileged container
+ * (sim_no_perf_rules()). 0 or -errno.
+ */
+int sim_install_no_perf(void);
+
+/*
  * sim_install() plus what the command number alone does not decide (per
  * map type and per argument, see sim_notify.h): those calls go to a
  * user-notify listener, returned in *listener (-1 if that kernel needs

@@ -58,3 +58,11 @@ int sim_feature_rules(scmp_filter_ctx ctx, uint32_t v)
 					   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
 	return r;
 }
+
+int sim_no_perf_rules(scmp_filter_ctx ctx)
+{
+	/* What perf_event_paranoid >= 2 without CAP_PERFMON answers for a
+	 * tracepoint counter, and what a container runtime's profile without
+	 * perf_event_open answers for anything. */
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(perf_event_open), 0);
+}

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@
 #include "common/sigfwd.h"
 #include "common/spawn.h"
 #include "platform/kversion.h"
+#include "platform/state.h"
 #include "platform/uapi.h"
 #include "sim/sim.h"
 #include "sim/sim_judge.h"
@@ -111,6 +113,7 @@ struct pt {
 	uint32_t sim_v;
 	struct spawn sp;
 	struct sigfwd sig;
+	uint64_t served;
 };
 
 /* tc_call.still_valid: the thread is still in our stop. */
@@ -174,6 +177,7 @@ static void on_seccomp(struct pt *p, const struct ps_stop *s)
 	}
 	pi_init(&pi, s->tid, &regs);
 	r = serve_batch(p, s->tid, &regs, &pi);
+	p->served++;
 	if (p->o->verbose)
 		fprintf(stderr, "bpfbatch run: tid %d bpf cmd %d -> %ld%s (ptrace)\n", (int)s->tid,
 			(int)(uint32_t)pr_arg(&regs, 0), r == TC_GONE ? 0 : r,
@@ -350,5 +354,9 @@ int ptrace_run(const struct sup_opts *o)
 	if (r < 0)
 		fprintf(stderr, "bpfbatch run: waiting for the target failed: %s\n", strerror(-r));
 	sigfwd_close(&p.sig);
-	return r < 0 ? 1 : spawn_wait(&p.sp);
+	r = r < 0 ? 1 : spawn_wait(&p.sp);
+	/* A stop cannot be taken back: nothing to replay, ever. */
+	if (o->verbose || bb_state_stats())
+		fprintf(stderr, "bpfbatch run: %" PRIu64 " calls served (ptrace)\n", p.served);
+	return r;
 }

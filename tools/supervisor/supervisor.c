@@ -71,9 +71,7 @@ static void explain_load_error(int err)
 	else if (err == EOPNOTSUPP || err == ENOSYS || err == EINVAL)
 		fprintf(stderr,
 			"bpfbatch run: this kernel has no seccomp user notification (Linux %u.%u+),\n"
-			"which the supervisor needs. A ptrace-based supervisor for older kernels is\n"
-			"planned; meanwhile use LD_PRELOAD of libbpfbatch.so for dynamically linked\n"
-			"programs.\n",
+			"which --via notify needs; --via ptrace (or no --via) serves it.\n",
 			BB_KV_MAJOR(bb_kfact_since(BB_KF_SECCOMP_USER_NOTIF)),
 			BB_KV_MINOR(bb_kfact_since(BB_KF_SECCOMP_USER_NOTIF)));
 	else

@@ -19,6 +19,7 @@ struct sup_opts {
 	bool simulate;           /* make the supervisor's bpf() like an older kernel */
 	unsigned int sim_major;
 	unsigned int sim_minor;
+	bool no_perf;            /* perf_event_open fails, as in a container (--no-perf) */
 	bool verbose;            /* one line per served call on stderr */
 };
 

@@ -97,8 +97,12 @@ void tf_close(struct tf_target *t)
 	t->pidfd = -1;
 }
 
-/* The map id and access mode of the target's @fd from its fdinfo. */
-static int read_fdinfo(pid_t tid, int fd, uint32_t *map_id, int *accmode)
+/* The map id and access mode of the target's @fd from its fdinfo. With
+ * @own_file, -ENODATA for a map a reopened file will not do for: a perf
+ * event array drops the entries stored through a file when that file is
+ * released (perf_event_fd_array_release()), so an update through our copy
+ * would be undone when we close it; the target's own file is taken. */
+static int read_fdinfo(pid_t tid, int fd, bool own_file, uint32_t *map_id, int *accmode)
 {
 	struct bb_fdinfo fi;
 	int r = (int)bb_fdinfo_get(tid, fd, &fi);
@@ -109,6 +113,8 @@ static int read_fdinfo(pid_t tid, int fd, uint32_t *map_id, int *accmode)
 		return -EINVAL; /* an open fd, but not a BPF map */
 	if (!fi.map.id || !fdinfo_ids)
 		return -ENODATA; /* a map, but no id to reopen it by */
+	if (own_file && fi.map.type == BB_MAP_TYPE_PERF_EVENT_ARRAY)
+		return -ENODATA;
 	*map_id = fi.map.id;
 	*accmode = (int)(fi.flags & O_ACCMODE);
 	return 0;
@@ -119,7 +125,7 @@ static int read_fdinfo(pid_t tid, int fd, uint32_t *map_id, int *accmode)
  * still names that map, so a target that swaps its fd meanwhile gets the
  * answer for one of its own maps and nothing else.
  */
-static int getfd_fdinfo(pid_t tid, int fd)
+static int getfd_fdinfo(pid_t tid, int fd, bool own_file)
 {
 	struct bb_get_id_attr a;
 	uint32_t id, again;
@@ -128,7 +134,7 @@ static int getfd_fdinfo(pid_t tid, int fd)
 
 	if (fd < 0)
 		return -EBADF;
-	r = read_fdinfo(tid, fd, &id, &mode);
+	r = read_fdinfo(tid, fd, own_file, &id, &mode);
 	if (r)
 		return r;
 	memset(&a, 0, sizeof(a));
@@ -137,7 +143,7 @@ static int getfd_fdinfo(pid_t tid, int fd)
 	nfd = bb_raw_bpf(BB_MAP_GET_FD_BY_ID, &a, sizeof(a));
 	if (nfd < 0)
 		return (int)nfd;
-	r = read_fdinfo(tid, fd, &again, &mode2);
+	r = read_fdinfo(tid, fd, own_file, &again, &mode2);
 	if (r || again != id || mode2 != mode) {
 		close((int)nfd);
 		return r ? r : -EAGAIN;
@@ -149,7 +155,7 @@ static int getfd_fdinfo(pid_t tid, int fd)
  * read: a root without /proc; take() itself fails for a bad fd). */
 static int getfd_fallback(struct tf_target *t, int fd)
 {
-	int r = force_take ? -ENODATA : getfd_fdinfo(t->tid, fd);
+	int r = force_take ? -ENODATA : getfd_fdinfo(t->tid, fd, t->take != NULL);
 
 	if ((r == -ENODATA || r == -EINVAL || r == -EBADF) && t->take)
 		return t->take(t->take_arg, fd);

@@ -32,7 +32,9 @@ void tf_close(struct tf_target *t);
  * A new fd, owned by the caller, for the target's @fd: pidfd_getfd (5.6+),
  * or where the kernel has none, the map behind it reopened by id (fdinfo +
  * MAP_GET_FD_BY_ID, with the target fd's access mode; needs CAP_SYS_ADMIN;
- * fdinfo shows the id from 4.16), else the target's take().
+ * fdinfo shows the id from 4.16), else the target's take(). A perf event
+ * array, which binds entries to the file they were stored through, is
+ * taken() where the front end can.
  * Returns the fd, -EBADF (the target has no such fd), -EINVAL (it is not a
  * BPF map and there is no take()) or another -errno.
  */

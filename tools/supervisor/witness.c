@@ -66,17 +66,23 @@ static unsigned long long start_time(pid_t tid)
 	return t;
 }
 
-bool witness_available(void)
+int witness_check(void)
 {
-	static int known; /* 0 unknown, 1 yes, -1 no */
+	static int known = 1; /* 1: not found out yet */
 	struct witness w;
 
-	if (!known) {
+	if (known == 1) {
 		/* A counter on ourselves says whether the kernel lets us. */
-		known = witness_open(&w, getpid()) == 0 ? 1 : -1;
+		known = witness_open(&w, getpid());
+		known = known > 0 ? -EIO : known;
 		witness_close(&w);
 	}
-	return known > 0;
+	return known;
+}
+
+bool witness_available(void)
+{
+	return witness_check() == 0;
 }
 
 int witness_open(struct witness *w, pid_t tid)

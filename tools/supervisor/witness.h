@@ -16,8 +16,9 @@
  * to "bpf() returned something else", counts the calls that thread really
  * completed: unchanged between an answer and the thread's next notified
  * call means the answer was dropped. Needs tracefs and perf_event_open on
- * the target (CAP_PERFMON or CAP_SYS_ADMIN); where either is missing the
- * supervisor takes a sent answer as delivered (docs/containers.md).
+ * the target (CAP_PERFMON or CAP_SYS_ADMIN); where either is missing a sent
+ * answer would be taken as delivered, so --via auto takes ptrace there
+ * (via.h) and only a forced notify runs without (docs/containers.md).
  */
 #ifndef BPFBATCH_WITNESS_H
 #define BPFBATCH_WITNESS_H
@@ -34,7 +35,10 @@ struct witness {
 	unsigned long long start; /* the thread's start time, which names it */
 };
 
-/* Can witnesses be opened here? Found out once. */
+/* Can witnesses be opened here? 0, or why not: -ENOENT (no tracefs with
+ * the tracepoint), or perf_event_open's -errno (EACCES, EPERM: not allowed
+ * here). Found out once, with a counter on ourselves. */
+int witness_check(void);
 bool witness_available(void);
 
 /* Count the bpf() calls thread @tid completes from now on. 0 or -errno

@@ -82,23 +82,42 @@ done
 # Go's preemption signals (and a storm of SIGUSR1) hit threads while the
 # supervisor serves their calls: none may be served twice or lost. Without
 # killable waits (5.4, 5.10) the kernel takes such calls back; the storm
-# walks a 100k-entry map twice per kernel and prints the signals seen.
-for mode in "sig54:run --kernel 5.4" "sig510:run --kernel 5.10" "sig:run" \
+# walks a 100k-entry map twice per kernel and prints the signals seen and
+# the front end. --via auto takes ptrace on 5.4 (no pidfd_getfd) and where
+# no witness can be opened (no tracefs: notracefs.sh; --no-perf), notify
+# with the witness on 5.10; notify on 5.4 is also stormed, forced.
+notracefs="$here/../notracefs.sh"
+for mode in "sig54:run --kernel 5.4" "sig54nt:$notracefs $tool run --kernel 5.4" \
+  "sig54n:run --kernel 5.4 --via notify" "sig510:run --kernel 5.10" \
+  "sig510np:run --kernel 5.10 --no-perf" "sig:run" \
   "sig-ptrace:run --via ptrace" "sig49:run --kernel 4.9"; do
   name=${mode%%:*}
+  cmd=${mode#*:}
+  [ "${cmd%% *}" = run ] && cmd="$tool $cmd"
   # shellcheck disable=SC2086
-  run "$name" "$tool" ${mode#*:} -- "$bin" signals
+  run "$name" $cmd -- "$bin" signals
   if [ "$(cat "$tmp/$name.rc")" != 0 ] || ! grep -q "lost=0 dups=0 badvals=0 errors=0 update-errors=0" "$tmp/$name.out"; then
     report "signals under bpfbatch ${mode#*:}: exit $(cat "$tmp/$name.rc")" "$name"
   fi
   for i in 1 2; do
     # shellcheck disable=SC2086
-    BPFBATCH_STATS=1 run "storm$name$i" "$tool" ${mode#*:} -- "$bin" storm 100000
+    BPFBATCH_STATS=1 run "storm$name$i" $cmd -- "$bin" storm 100000
     echo "--- storm under bpfbatch ${mode#*:} (run $i)"
     cat "$tmp/storm$name$i.out"
     grep '^bpfbatch run' "$tmp/storm$name$i.err"
     if [ "$(cat "$tmp/storm$name$i.rc")" != 0 ]; then
       report "storm under bpfbatch ${mode#*:}: exit $(cat "$tmp/storm$name$i.rc")" "storm$name$i"
+    fi
+    case $name in
+      sig54 | sig54nt | sig510np) want="front end ptrace (auto)" ;;
+      sig510) want="front end notify (auto)" ;;
+      *) want="" ;;
+    esac
+    if [ -n "$want" ] && ! grep -qF "bpfbatch run: $want" "$tmp/storm$name$i.err"; then
+      report "storm under bpfbatch ${mode#*:}: want '$want'" "storm$name$i"
+    fi
+    if [ "$name" = sig54nt ] && ! grep -q "^bpfbatch run: listener: .*witness: ENOENT" "$tmp/storm$name$i.err"; then
+      report "storm under bpfbatch ${mode#*:}: tracefs was not hidden" "storm$name$i"
     fi
   done
 done
