@@ -68,6 +68,13 @@ struct pos {
 	bool have_prev, more;
 };
 
+/* The key of element n faults part-way: the kernel's copy has written the
+ * bytes before the fault, and a copy of ours stops at the same page. */
+static void partial_key(struct array_walk *a, const struct pos *p)
+{
+	bb_mem_write(a->keys + (size_t)p->n * sizeof(uint32_t), &p->idx, sizeof(p->idx));
+}
+
 static void advance(const struct bb_map *m, struct pos *p)
 {
 	p->prev = p->idx;
@@ -82,7 +89,8 @@ static long walk_elements(struct bb_emu_call *c, bool del, struct array_walk *a,
 
 	while (p->n < c->a.count && p->more) {
 		if (key_slot_writable(a, p->n)) {
-			flush(a, p->n);
+			if (!flush(a, p->n))
+				partial_key(a, p);
 			return -EFAULT;
 		}
 		r = bb_emu_take(c, &p->idx, values + (size_t)p->n * c->m.value_stride, del);
@@ -113,8 +121,10 @@ static long walk_bulk(struct bb_emu_call *c, struct bb_take_queue *tq, struct ar
 	while (p->n < c->a.count && p->more) {
 		if (key_slot_writable(a, p->n)) {
 			/* Once the queue is taken, the slot may be a lower one. */
-			if (!tq->q)
+			if (!tq->q) {
+				partial_key(a, p);
 				return -EFAULT;
+			}
 			if ((r = bb_tq_flush(tq, &p->n)))
 				return r;
 			continue;

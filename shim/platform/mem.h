@@ -21,6 +21,11 @@ int bb_mem_write(void *dst, const void *src, size_t len);
  * then have nowhere to go. */
 int bb_mem_writable(void *p, size_t len);
 
+/* How many bytes from @p on can be written, up to @len: the same check,
+ * stopping at the first page that fails (page-exact, as faults are). Where
+ * it cannot tell (no process_vm_*), @len. */
+size_t bb_mem_writable_prefix(void *p, size_t len);
+
 /*
  * @n elements of @size bytes between a buffer of ours and caller memory,
  * element by element as the kernel's own loops copy them: returns how many
