@@ -24,8 +24,9 @@
 
 struct order {
 	uint32_t ks;
-	bool have;
+	bool have, start_have;
 	unsigned char *floor; /* the last key visited: skip what is not after it */
+	unsigned char *start; /* the floor the call started with */
 };
 
 static uint32_t prefixlen(const unsigned char *key)
@@ -60,6 +61,14 @@ static int trie_order(const unsigned char *a, const unsigned char *b)
 	return la > lb ? -1 : 1; /* post-order: the longer prefix first */
 }
 
+static void rewind_floor(void *arg)
+{
+	struct order *o = arg;
+
+	o->have = o->start_have;
+	memcpy(o->floor, o->start, o->ks);
+}
+
 static int not_after_floor(void *arg, const void *key)
 {
 	struct order *o = arg;
@@ -81,13 +90,15 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 	const void *next;
 	long r;
 
-	tok = malloc(2 * (size_t)ks);
+	tok = malloc(3 * (size_t)ks);
 	if (!tok)
 		return -ENOMEM;
 	o.floor = tok + ks;
-	/* As for the hash family: where the token cannot be written back, the
-	 * call fills the buffers and fails without deleting anything. */
-	r = kw_init(&kw, c, del && !bb_mem_writable((void *)(uintptr_t)c->a.out_batch, ks));
+	o.start = o.floor + ks;
+	/* Count is written before the token here: where the token then
+	 * faults, the elements are handed back (EFAULT with count n), so they
+	 * are deleted as on success. */
+	r = kw_init(&kw, c, del);
 	if (r)
 		goto out;
 	if (in_batch) {
@@ -102,7 +113,10 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 		}
 	}
 	if (ks >= sizeof(uint32_t)) { /* always, for a map the kernel made */
+		o.start_have = o.have;
+		memcpy(o.start, o.floor, ks);
 		kw.skip = not_after_floor;
+		kw.rewind = rewind_floor;
 		kw.skip_arg = &o;
 	}
 	r = kw_run(&kw, in_batch ? KW_AFTER : KW_FIRST, tok, &next);
