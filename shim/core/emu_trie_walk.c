@@ -5,14 +5,16 @@
  * (key_size bytes), ENOENT only when count is not filled, count written
  * before the token.
  *
- * No state at all: the trie's GET_NEXT_KEY visits keys in one fixed order
+ * No walk state: the trie's GET_NEXT_KEY visits keys in one fixed order
  * (post-order: a longer prefix before the prefix it extends, a 0 bit before
  * a 1 bit at the first difference; trie_get_next_key), whatever the trie's
  * shape. So "after the token" is a property of the key alone. Where the
  * kernel restarts from the leftmost key (the token key, or the key the walk
  * stands on, was deleted), every key up to the last one visited is skipped by
  * comparing, not by remembering: a walk never returns a key twice, two walks
- * never share anything, and a token is a value.
+ * never share anything, and a token is a value. The one thing remembered is
+ * which keys were handed out as tokens (trie_tokens.h): a key never handed
+ * out that is not in the trie restarts the walk, as in the kernel.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 
 #include "core/emu.h"
 #include "core/key_walk.h"
+#include "core/trie_tokens.h"
 #include "platform/mem.h"
 
 struct order {
@@ -105,9 +108,13 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 		r = -EFAULT;
 		if (bb_mem_read(tok, in_batch, ks))
 			goto out;
-		/* A prefix length the trie cannot hold restarts at the leftmost
-		 * key in the kernel, and so here: no floor to skip to. */
-		if (ks >= sizeof(uint32_t) && prefixlen(tok) <= (ks - sizeof(uint32_t)) * 8) {
+		/* A key not in the trie restarts at the leftmost key in the
+		 * kernel (so does a prefix length the trie cannot hold): only a
+		 * token handed out here (trie_tokens.h) is a floor to skip to,
+		 * present or deleted since. For any other key GET_NEXT_KEY
+		 * answers as the kernel's walk would. */
+		if (ks >= sizeof(uint32_t) && prefixlen(tok) <= (ks - sizeof(uint32_t)) * 8 &&
+		    bb_trie_token_known(c->m.info.id, tok, ks)) {
 			memcpy(o.floor, tok, ks);
 			o.have = true;
 		}
@@ -131,6 +138,8 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 			r = p;
 		else if (r == -ENOENT && kw.n == c->a.count)
 			r = 0; /* filled: the next call finds the end by itself */
+		if (!p && kw.n)
+			bb_trie_token_note(c->m.info.id, tok, ks);
 	}
 out:
 	kw_fini(&kw);
