@@ -138,9 +138,7 @@ BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_bat
  * between is lost with it. On -EFAULT, elements may already have been
  * deleted (as in the kernel); when emulated, nothing is deleted unless it
  * is handed back: -EFAULT (*count 0) deletes nothing, and -ENOMEM comes
- * before any delete. (On an LPM trie, *count is written before the token:
- * -EFAULT from the token alone leaves *count elements returned, and
- * deleted.)
+ * before any delete.
  */
 BPFBATCH_API int bpfbatch_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch,
 						      void *keys, void *values, uint32_t *count,

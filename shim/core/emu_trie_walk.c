@@ -3,7 +3,7 @@
  * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH on LPM tries, with the generic
  * contract (generic_map_lookup_batch): the token is the last key returned
  * (key_size bytes), ENOENT only when count is not filled, count written
- * before the token.
+ * before the token (after it for a lookup-and-delete, see below).
  *
  * No walk state: the trie's GET_NEXT_KEY visits keys in one fixed order
  * (post-order: a longer prefix before the prefix it extends, a 0 bit before
@@ -98,10 +98,11 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 		return -ENOMEM;
 	o.floor = tok + ks;
 	o.start = o.floor + ks;
-	/* Count is written before the token here: where the token then
-	 * faults, the elements are handed back (EFAULT with count n), so they
-	 * are deleted as on success. */
-	r = kw_init(&kw, c, del);
+	/* A lookup-and-delete (the shim's own command here) writes its token
+	 * before count, as the hash family's: where the token cannot be
+	 * written back, the call fills the buffers and fails with count 0,
+	 * having deleted nothing (a retry from the same token loses nothing). */
+	r = kw_init(&kw, c, del && !bb_mem_writable((void *)(uintptr_t)c->a.out_batch, ks));
 	if (r)
 		goto out;
 	if (in_batch) {
@@ -133,7 +134,7 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 
 		if (kw.n)
 			memcpy(tok, (char *)kw.keys + (size_t)(kw.n - 1) * ks, ks);
-		p = kw_put_result(&kw, tok, ks, true);
+		p = kw_put_result(&kw, tok, ks, !del || !kw.n);
 		if (p)
 			r = p;
 		else if (r == -ENOENT && kw.n == c->a.count)
