@@ -67,6 +67,7 @@ int kw_init(struct key_walk *w, const struct bb_emu_call *c, bool del)
 	w->cap = c->a.count;
 	if (del) {
 		w->lim = good_slots(w);
+		w->keys_ok_to = (uintptr_t)w->keys + (uintptr_t)w->lim * w->ks;
 		if (w->cap > c->m.info.max_entries)
 			w->cap = c->m.info.max_entries;
 	}
@@ -292,7 +293,9 @@ long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void
 		 * kernel get there? A pass without deletes finds out, filling
 		 * the buffers as the kernel would up to the fault: if it
 		 * faults, the call fails having deleted nothing. If the map
-		 * ends first, the real pass runs from the same start.
+		 * ends first, the real pass runs from the same start. (Should
+		 * inserts meanwhile take it to the bad slot, it stops before it
+		 * with what it has, a short count: nothing is lost.)
 		 */
 		r = kw_pass(w, how, start, w->lim + 1, false, next_out);
 		if (r != -ENOENT)
