@@ -36,16 +36,11 @@ void *kw_value_slot(const struct key_walk *w, uint32_t i)
  */
 static uint32_t good_slots(const struct key_walk *w)
 {
-	uint64_t cap = w->c->a.count, stride = w->c->m.value_stride;
-	uint64_t k, v;
+	uint32_t cap = w->c->a.count;
 
 	if (cap > w->c->m.info.max_entries)
 		cap = w->c->m.info.max_entries;
-	if (!w->ks || !stride)
-		return (uint32_t)cap;
-	k = bb_mem_writable_prefix(w->keys, (size_t)(cap * w->ks)) / w->ks;
-	v = bb_mem_writable_prefix(w->values, (size_t)(cap * stride)) / stride;
-	return (uint32_t)(k < v ? k : v);
+	return bb_mem_writable_pairs(w->keys, w->ks, w->values, w->c->m.value_stride, cap);
 }
 
 int kw_init(struct key_walk *w, const struct bb_emu_call *c, bool del)

@@ -154,6 +154,17 @@ size_t bb_mem_writable_prefix(void *p, size_t len)
 	return len;
 }
 
+uint32_t bb_mem_writable_pairs(void *a, size_t as, void *b, size_t bs, uint32_t n)
+{
+	size_t ka, kb;
+
+	if (!as || !bs)
+		return n;
+	ka = bb_mem_writable_prefix(a, as * n) / as;
+	kb = bb_mem_writable_prefix(b, bs * n) / bs;
+	return (uint32_t)(ka < kb ? ka : kb);
+}
+
 int bb_mem_writable(void *p, size_t len)
 {
 	return bb_mem_writable_prefix(p, len) == len ? 0 : -EFAULT;

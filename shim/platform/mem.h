@@ -26,6 +26,11 @@ int bb_mem_writable(void *p, size_t len);
  * it cannot tell (no process_vm_*), @len. */
 size_t bb_mem_writable_prefix(void *p, size_t len);
 
+/* Of @n elements in two parallel arrays (@a of @as bytes each, @b of @bs),
+ * how many leading ones can be written in both: e.g. the keys and values a
+ * lookup-and-delete may have to hand back before it deletes anything. */
+uint32_t bb_mem_writable_pairs(void *a, size_t as, void *b, size_t bs, uint32_t n);
+
 /*
  * @n elements of @size bytes between a buffer of ours and caller memory,
  * element by element as the kernel's own loops copy them: returns how many
