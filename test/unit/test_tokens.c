@@ -360,6 +360,28 @@ Test(tokens, a_drain_that_faults_deletes_nothing)
 	close(fd);
 }
 
+/* The same on an array-like map whose slots can be emptied (DEVMAP: the
+ * shim's own lookup-and-delete; value = ifindex 1, the loopback device). */
+Test(tokens, an_array_drain_that_faults_deletes_nothing)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int fd = bpf_map_create(BPF_MAP_TYPE_DEVMAP, NULL, 4, 4, 16, &o);
+	uint32_t keys[16], tok, cnt = 16, *vals, one = 1, filled = 0, v;
+
+	if (fd < 0)
+		cr_skip_test("cannot create a DEVMAP here: %s", strerror(errno));
+	for (uint32_t k = 0; k < 10; k++)
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &one, BPF_ANY), 0);
+	vals = ends_at_guard(5 * sizeof(uint32_t) + 3);
+	cr_assert_eq(bpfbatch_map_lookup_and_delete_batch(fd, NULL, &tok, keys, vals, &cnt, NULL),
+		     -EFAULT);
+	cr_assert_eq(cnt, 0);
+	for (uint32_t k = 0; k < 16; k++)
+		filled += !bpf_map_lookup_elem(fd, &k, &v);
+	cr_assert_eq(filled, 10, "a failed lookup-and-delete lost elements");
+	close(fd);
+}
+
 /* LPM: a key never handed out as a token and not in the trie restarts the
  * walk at the leftmost key, as the kernel's (trie_get_next_key); a token
  * handed out whose key was deleted since goes on after it, and nothing is
