@@ -108,9 +108,13 @@ struct bpfbatch_opts {
  * lookup-and-delete key_size bytes per token); beyond either bound finished
  * iterations are reclaimed first, then the least recently used, and a token
  * of a reclaimed iteration, or an unknown one, ends the walk (-ENOENT,
- * *count 0), as an out-of-range bucket index does in the kernel. LPM tries
- * need no state: their token is the last key, and the trie's fixed key order
- * says what comes after it, even once it is deleted.
+ * *count 0), as an out-of-range bucket index does in the kernel. An LPM
+ * token is the last key, and the trie's fixed key order says what comes
+ * after it, even once it is deleted; only which keys were handed out as
+ * tokens is kept: up to 4096 per process (key_size + about 40 bytes each),
+ * the oldest reclaimed first (logged and counted). A key not in the trie
+ * that was never handed out, or whose record was reclaimed, restarts the
+ * walk at the leftmost key, as the kernel does for any key not in the trie.
  */
 BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys,
 					   void *values, uint32_t *count,
@@ -132,7 +136,9 @@ BPFBATCH_API int bpfbatch_map_lookup_batch(int fd, void *in_batch, void *out_bat
  * (it has one only for HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH, since
  * 5.14), each element is looked up, then deleted: a concurrent update in
  * between is lost with it. On -EFAULT, elements may already have been
- * deleted (as in the kernel); when emulated, -ENOMEM comes before any.
+ * deleted (as in the kernel); when emulated, nothing is deleted unless it
+ * is handed back: -EFAULT (*count 0) deletes nothing, and -ENOMEM comes
+ * before any delete.
  */
 BPFBATCH_API int bpfbatch_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch,
 						      void *keys, void *values, uint32_t *count,

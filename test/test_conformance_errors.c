@@ -319,6 +319,19 @@ ParameterizedTest(struct eparam *p, errors, cases, .timeout = 300)
 		bad_pointer(&e, i, RQ_RDONLY, bufn[i]);
 		bad_pointer(&e, i, RQ_LITERAL, bufn[i]);
 	}
+	if (e.cmd == CMD_LOOKUP) {
+		/* A fault inside an element: the kernel's copy writes the bytes
+		 * before it (issue 12, "partial"). */
+		uint32_t ks = e.ms.key_size, vs = bu_stride(&e.ms);
+		uint32_t at = bu_is_hash(e.ms.type) ? 0 : 2;
+
+		base_call(&e, &c);
+		call_buf(&c, RQ_KEYS, RQ_VALID, at * ks + ks - 1, NULL);
+		run_case(&e, "keys end inside an element", &c, FD_MAP);
+		base_call(&e, &c);
+		call_buf(&c, RQ_VALUES, RQ_VALID, at * vs + vs - 1, NULL);
+		run_case(&e, "values end inside an element", &c, FD_MAP);
+	}
 
 	base_call(&e, &c);
 	c.attr_kind = RQ_ATTR_NULL;

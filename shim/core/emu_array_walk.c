@@ -68,6 +68,13 @@ struct pos {
 	bool have_prev, more;
 };
 
+/* The key of element n faults part-way: the kernel's copy has written the
+ * bytes before the fault, and a copy of ours stops at the same page. */
+static void partial_key(struct array_walk *a, const struct pos *p)
+{
+	bb_mem_write(a->keys + (size_t)p->n * sizeof(uint32_t), &p->idx, sizeof(p->idx));
+}
+
 static void advance(const struct bb_map *m, struct pos *p)
 {
 	p->prev = p->idx;
@@ -75,14 +82,17 @@ static void advance(const struct bb_map *m, struct pos *p)
 	p->more = next_index(m, true, p->prev, &p->idx);
 }
 
-static long walk_elements(struct bb_emu_call *c, bool del, struct array_walk *a, struct pos *p)
+/* Up to @lim elements, one LOOKUP_ELEM (+ delete) each. */
+static long walk_elements(struct bb_emu_call *c, bool del, struct array_walk *a, struct pos *p,
+			  uint32_t lim)
 {
 	char *values = (char *)(uintptr_t)c->a.values;
 	long r;
 
-	while (p->n < c->a.count && p->more) {
+	while (p->n < lim && p->more) {
 		if (key_slot_writable(a, p->n)) {
-			flush(a, p->n);
+			if (!flush(a, p->n))
+				partial_key(a, p);
 			return -EFAULT;
 		}
 		r = bb_emu_take(c, &p->idx, values + (size_t)p->n * c->m.value_stride, del);
@@ -106,26 +116,50 @@ static long walk_elements(struct bb_emu_call *c, bool del, struct array_walk *a,
 /* The same with the values in bulk (bulk_queue.h): the key slots are
  * checked as above, and each flush writes keys and values. */
 static long walk_bulk(struct bb_emu_call *c, struct bb_take_queue *tq, struct array_walk *a,
-		      struct pos *p)
+		      struct pos *p, uint32_t lim)
 {
 	long r;
 
-	while (p->n < c->a.count && p->more) {
+	while (p->n < lim && p->more) {
 		if (key_slot_writable(a, p->n)) {
 			/* Once the queue is taken, the slot may be a lower one. */
-			if (!tq->q)
+			if (!tq->q) {
+				partial_key(a, p);
 				return -EFAULT;
+			}
 			if ((r = bb_tq_flush(tq, &p->n)))
 				return r;
 			continue;
 		}
 		bb_tq_push(tq, &p->idx, &p->n);
 		advance(&c->m, p);
-		if ((bb_tq_full(tq) || p->n == c->a.count || !p->more) &&
+		if ((bb_tq_full(tq) || p->n == lim || !p->more) &&
 		    (r = bb_tq_flush(tq, &p->n)))
 			return r;
 	}
 	return 0;
+}
+
+/*
+ * A lookup-and-delete deletes only what it can hand back (as key_walk.c):
+ * where a slot the call may need cannot be written, a pass without deletes
+ * first finds whether the walk gets there (then EFAULT, nothing deleted).
+ * Returns how many elements the deleting pass may take, or -errno.
+ */
+static long drain_limit(struct bb_emu_call *c, struct array_walk *a, struct pos *p)
+{
+	uint32_t cap = c->a.count < c->m.info.max_entries ? c->a.count : c->m.info.max_entries;
+	uint32_t lim = bb_mem_writable_pairs(a->keys, sizeof(uint32_t),
+					     (void *)(uintptr_t)c->a.values, c->m.value_stride, cap);
+	struct pos start = *p;
+	long r;
+
+	if (lim == cap)
+		return c->a.count;
+	r = walk_elements(c, false, a, p, c->a.count);
+	*p = start;
+	*a = (struct array_walk){ .keys = a->keys };
+	return r ? r : lim;
 }
 
 long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
@@ -133,7 +167,8 @@ long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
 	struct array_walk a = { .keys = (char *)(uintptr_t)c->a.keys };
 	struct pos p = { 0 };
 	struct bb_take_queue tq;
-	long r;
+	long lim = c->a.count, r;
+	bool drain = del;
 
 	if (c->a.in_batch) {
 		if (bb_mem_read(&p.prev, (const void *)(uintptr_t)c->a.in_batch, sizeof(p.prev)))
@@ -145,17 +180,25 @@ long bb_emu_array_lookup(struct bb_emu_call *c, bool del)
 	if (del && bb_mem_writable((void *)(uintptr_t)c->a.out_batch, sizeof(p.prev)))
 		del = false;
 	p.more = next_index(&c->m, p.have_prev, p.prev, &p.idx);
+	if (del && (lim = drain_limit(c, &a, &p)) < 0)
+		return lim;
 	bb_tq_init(&tq, c, del);
-	r = tq.on ? walk_bulk(c, &tq, &a, &p) : walk_elements(c, del, &a, &p);
+	r = tq.on ? walk_bulk(c, &tq, &a, &p, (uint32_t)lim) :
+		    walk_elements(c, del, &a, &p, (uint32_t)lim);
 	bb_tq_fini(&tq);
 	if (r)
 		return r;
 
 	/* Generic order: count first, then the token, only if something was
-	 * returned. */
+	 * returned; a lookup-and-delete (the shim's own command here) writes
+	 * the token first, so that one it cannot write leaves count 0 with
+	 * nothing taken. */
+	if (drain && p.n && bb_mem_write((void *)(uintptr_t)c->a.out_batch, &p.prev, sizeof(p.prev)))
+		return -EFAULT;
 	if (bb_emu_put_count(c, p.n))
 		return -EFAULT;
-	if (p.n && bb_mem_write((void *)(uintptr_t)c->a.out_batch, &p.prev, sizeof(p.prev)))
+	if (!drain && p.n && bb_mem_write((void *)(uintptr_t)c->a.out_batch, &p.prev, sizeof(p.prev)))
 		return -EFAULT;
-	return p.n < c->a.count ? -ENOENT : 0;
+	/* (stopped at the drain limit with more to come: a short count, 0) */
+	return p.n < c->a.count && (p.n < lim || !p.more) ? -ENOENT : 0;
 }

@@ -3,16 +3,18 @@
  * LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH on LPM tries, with the generic
  * contract (generic_map_lookup_batch): the token is the last key returned
  * (key_size bytes), ENOENT only when count is not filled, count written
- * before the token.
+ * before the token (after it for a lookup-and-delete, see below).
  *
- * No state at all: the trie's GET_NEXT_KEY visits keys in one fixed order
+ * No walk state: the trie's GET_NEXT_KEY visits keys in one fixed order
  * (post-order: a longer prefix before the prefix it extends, a 0 bit before
  * a 1 bit at the first difference; trie_get_next_key), whatever the trie's
  * shape. So "after the token" is a property of the key alone. Where the
  * kernel restarts from the leftmost key (the token key, or the key the walk
  * stands on, was deleted), every key up to the last one visited is skipped by
  * comparing, not by remembering: a walk never returns a key twice, two walks
- * never share anything, and a token is a value.
+ * never share anything, and a token is a value. The one thing remembered is
+ * which keys were handed out as tokens (trie_tokens.h): a key never handed
+ * out that is not in the trie restarts the walk, as in the kernel.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,12 +22,14 @@
 
 #include "core/emu.h"
 #include "core/key_walk.h"
+#include "core/trie_tokens.h"
 #include "platform/mem.h"
 
 struct order {
 	uint32_t ks;
-	bool have;
+	bool have, start_have;
 	unsigned char *floor; /* the last key visited: skip what is not after it */
+	unsigned char *start; /* the floor the call started with */
 };
 
 static uint32_t prefixlen(const unsigned char *key)
@@ -60,6 +64,14 @@ static int trie_order(const unsigned char *a, const unsigned char *b)
 	return la > lb ? -1 : 1; /* post-order: the longer prefix first */
 }
 
+static void rewind_floor(void *arg)
+{
+	struct order *o = arg;
+
+	o->have = o->start_have;
+	memcpy(o->floor, o->start, o->ks);
+}
+
 static int not_after_floor(void *arg, const void *key)
 {
 	struct order *o = arg;
@@ -81,12 +93,15 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 	const void *next;
 	long r;
 
-	tok = malloc(2 * (size_t)ks);
+	tok = malloc(3 * (size_t)ks);
 	if (!tok)
 		return -ENOMEM;
 	o.floor = tok + ks;
-	/* As for the hash family: where the token cannot be written back, the
-	 * call fills the buffers and fails without deleting anything. */
+	o.start = o.floor + ks;
+	/* A lookup-and-delete (the shim's own command here) writes its token
+	 * before count, as the hash family's: where the token cannot be
+	 * written back, the call fills the buffers and fails with count 0,
+	 * having deleted nothing (a retry from the same token loses nothing). */
 	r = kw_init(&kw, c, del && !bb_mem_writable((void *)(uintptr_t)c->a.out_batch, ks));
 	if (r)
 		goto out;
@@ -94,15 +109,22 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 		r = -EFAULT;
 		if (bb_mem_read(tok, in_batch, ks))
 			goto out;
-		/* A prefix length the trie cannot hold restarts at the leftmost
-		 * key in the kernel, and so here: no floor to skip to. */
-		if (ks >= sizeof(uint32_t) && prefixlen(tok) <= (ks - sizeof(uint32_t)) * 8) {
+		/* A key not in the trie restarts at the leftmost key in the
+		 * kernel (so does a prefix length the trie cannot hold): only a
+		 * token handed out here (trie_tokens.h) is a floor to skip to,
+		 * present or deleted since. For any other key GET_NEXT_KEY
+		 * answers as the kernel's walk would. */
+		if (ks >= sizeof(uint32_t) && prefixlen(tok) <= (ks - sizeof(uint32_t)) * 8 &&
+		    bb_trie_token_known(c->m.info.id, tok, ks)) {
 			memcpy(o.floor, tok, ks);
 			o.have = true;
 		}
 	}
 	if (ks >= sizeof(uint32_t)) { /* always, for a map the kernel made */
+		o.start_have = o.have;
+		memcpy(o.start, o.floor, ks);
 		kw.skip = not_after_floor;
+		kw.rewind = rewind_floor;
 		kw.skip_arg = &o;
 	}
 	r = kw_run(&kw, in_batch ? KW_AFTER : KW_FIRST, tok, &next);
@@ -112,11 +134,13 @@ long bb_emu_trie_lookup(struct bb_emu_call *c, bool del)
 
 		if (kw.n)
 			memcpy(tok, (char *)kw.keys + (size_t)(kw.n - 1) * ks, ks);
-		p = kw_put_result(&kw, tok, ks, true);
+		p = kw_put_result(&kw, tok, ks, !del || !kw.n);
 		if (p)
 			r = p;
 		else if (r == -ENOENT && kw.n == c->a.count)
 			r = 0; /* filled: the next call finds the end by itself */
+		if (!p && kw.n)
+			bb_trie_token_note(c->m.info.id, tok, ks);
 	}
 out:
 	kw_fini(&kw);

@@ -15,6 +15,8 @@
 #include "platform/raw.h"
 #include "platform/state.h"
 
+#define STAGE_KEYS 256 /* keys reach the caller in chunks of this many */
+
 static void *key_slot(const struct key_walk *w, uint32_t i)
 {
 	return w->keys + (size_t)i * w->ks;
@@ -23,6 +25,22 @@ static void *key_slot(const struct key_walk *w, uint32_t i)
 void *kw_value_slot(const struct key_walk *w, uint32_t i)
 {
 	return w->values + (size_t)i * w->c->m.value_stride;
+}
+
+/*
+ * A lookup-and-delete deletes only what it can hand back: the number of
+ * leading elements whose key and value slots can all be written. Checked
+ * once per call, one byte per page, up to what the map can return (a
+ * count far beyond max_entries is not a reason to touch pages the kernel
+ * would never write).
+ */
+static uint32_t good_slots(const struct key_walk *w)
+{
+	uint32_t cap = w->c->a.count;
+
+	if (cap > w->c->m.info.max_entries)
+		cap = w->c->m.info.max_entries;
+	return bb_mem_writable_pairs(w->keys, w->ks, w->values, w->c->m.value_stride, cap);
 }
 
 int kw_init(struct key_walk *w, const struct bb_emu_call *c, bool del)
@@ -35,10 +53,19 @@ int kw_init(struct key_walk *w, const struct bb_emu_call *c, bool del)
 	w->keys = (char *)(uintptr_t)c->a.keys;
 	w->values = (char *)(uintptr_t)c->a.values;
 	w->ks = c->m.info.key_size;
-	w->buf[0] = malloc(2 * kbuf);
+	w->buf[0] = malloc((2 + STAGE_KEYS) * kbuf);
 	if (!w->buf[0])
 		return -ENOMEM;
 	w->buf[1] = w->buf[0] + kbuf;
+	w->stage = w->buf[1] + kbuf;
+	w->lim = c->a.count;
+	w->cap = c->a.count;
+	if (del) {
+		w->lim = good_slots(w);
+		w->keys_ok_to = (uintptr_t)w->keys + (uintptr_t)w->lim * w->ks;
+		if (w->cap > c->m.info.max_entries)
+			w->cap = c->m.info.max_entries;
+	}
 	bb_tq_init(&w->tq, c, del);
 	return 0;
 }
@@ -47,7 +74,7 @@ void kw_fini(struct key_walk *w)
 {
 	bb_tq_fini(&w->tq);
 	free(w->buf[0]);
-	w->buf[0] = w->buf[1] = NULL;
+	w->buf[0] = w->buf[1] = w->stage = NULL;
 }
 
 bool kw_bulk(const struct key_walk *w)
@@ -67,7 +94,21 @@ void kw_queue(struct key_walk *w, const void *key)
 
 long kw_flush(struct key_walk *w)
 {
-	return bb_tq_flush(&w->tq, &w->n);
+	if (!w->tq.q)
+		return 0;
+	return bb_tq_flush(&w->tq, &w->n); /* it writes its keys itself */
+}
+
+/* Write the staged keys of elements [n - staged, n) to their slots. A slot
+ * that faults part-way gets the bytes before the fault, as the kernel's. */
+static long stage_flush(struct key_walk *w)
+{
+	uint32_t k = w->staged;
+
+	if (!k)
+		return 0;
+	w->staged = 0;
+	return bb_mem_write(key_slot(w, w->n - k), w->stage, (size_t)k * w->ks) ? -EFAULT : 0;
 }
 
 /* Before 4.12 the first key is found as the successor of a key that is not
@@ -96,39 +137,13 @@ static long first_key_after_absent(const struct key_walk *w, unsigned char *out)
 	return r;
 }
 
-/* The walk's first key: in keys[n] where the kernel takes a NULL key, else
- * in buf[0]. An unknown kernel is asked with a buffer of ours, so an EFAULT
+/* The walk's first key, into buf[0]. Asked with a buffer of ours, an EFAULT
  * can only mean "no NULL key here" (kprobe.h). */
-static long first_key(struct key_walk *w, unsigned char **at)
+static long first_key(struct key_walk *w, unsigned char *at)
 {
-	long r;
+	long r = bb_kprobe_next_key_null(w->c->m.fd, at);
 
-	*at = bb_kprobe_next_key_null_known() == BB_TRI_YES ? key_slot(w, w->n) : w->buf[0];
-	r = bb_kprobe_next_key_null(w->c->m.fd, *at);
-	if (r != BB_KPROBE_LACKS)
-		return r;
-	*at = w->buf[0];
-	return first_key_after_absent(w, *at);
-}
-
-/*
- * The kernel loses what it deleted when the copy-out faults; the emulation
- * makes sure an element's slots can be written before deleting it. One check
- * per page of values, not per element.
- */
-static long check_slots(struct key_walk *w, uint32_t n, const unsigned char *cur_key)
-{
-	uintptr_t v = (uintptr_t)kw_value_slot(w, n), end = v + w->c->m.value_stride;
-
-	if (end > w->writable_to) {
-		if (bb_mem_writable((void *)v, end - v))
-			return -EFAULT;
-		w->writable_to = (end + 4095) & ~(uintptr_t)4095;
-	}
-	/* A key outside keys[] is copied in after the delete: check its slot. */
-	if (cur_key != key_slot(w, n) && bb_mem_writable(key_slot(w, n), w->ks))
-		return -EFAULT;
-	return 0;
+	return r != BB_KPROBE_LACKS ? r : first_key_after_absent(w, at);
 }
 
 int kw_put_keys(struct key_walk *w, const void *src, uint32_t n)
@@ -139,150 +154,154 @@ int kw_put_keys(struct key_walk *w, const void *src, uint32_t n)
 	return 0;
 }
 
-/* Where the walk begins; *cur = the first key to consider, *in_buf = the
- * index of the local buffer holding it, or -1 when it is in keys[n]. */
-static long start_at(struct key_walk *w, enum kw_start how, const void *start,
-		     unsigned char **cur, int *in_buf)
+/* Where the walk begins: buf[0] = the first key to consider. */
+static long start_at(struct key_walk *w, enum kw_start how, const void *start)
 {
-	long r;
-
-	*in_buf = -1;
 	if (how == KW_AT) {
 		memcpy(w->buf[0], start, w->ks);
-		*cur = w->buf[0];
-		*in_buf = 0;
 		return 0;
 	}
-	if (how == KW_AFTER) {
-		*cur = key_slot(w, w->n);
-		return bb_raw_map_get_next_key(w->c->m.fd, start, *cur);
-	}
-	r = first_key(w, cur);
-	if (*cur == w->buf[0])
-		*in_buf = 0;
-	return r;
+	if (how == KW_AFTER)
+		return bb_raw_map_get_next_key(w->c->m.fd, start, w->buf[0]);
+	return first_key(w, w->buf[0]);
 }
 
-/* Leave with @r, after taking what is queued: the element path would have
- * taken it before getting here. */
+/* Leave with @r, after taking what is queued (the element path would have
+ * taken it before getting here) and writing the staged keys. */
 static long kw_stop(struct key_walk *w, long r)
 {
-	long f = kw_flush(w);
+	long s = stage_flush(w), f = kw_flush(w);
 
-	return f ? f : r;
+	return f ? f : s ? s : r;
 }
 
-/*
- * After a flush that returned fewer elements than it had queued, the slots
- * move down: a current key the kernel wrote into a caller slot further up
- * (not the next one) would be overwritten by the next GET_NEXT_KEY, so it
- * moves to a buffer of ours (the kernel wrote that slot just now: plain
- * memory). Elsewhere the current key is in the next slot or ours already.
- */
-static void kw_settle(struct key_walk *w, unsigned char **cur, int *free_buf)
+/* Can key slot n be written? The kernel writes an element's key before its
+ * value, so a key slot that faults fails the element before its value is
+ * written. Checked once per page. */
+static bool key_slot_ok(struct key_walk *w)
 {
-	uintptr_t lo = (uintptr_t)w->keys, hi = lo + (uintptr_t)w->c->a.count * w->ks;
+	uintptr_t k = (uintptr_t)key_slot(w, w->n), end = k + w->ks;
 
-	if ((uintptr_t)*cur >= lo && (uintptr_t)*cur < hi && *cur != key_slot(w, w->n)) {
-		memcpy(w->buf[*free_buf], *cur, w->ks);
-		*cur = w->buf[*free_buf];
-		*free_buf ^= 1;
-	}
+	if (end <= w->keys_ok_to)
+		return true;
+	if (bb_mem_writable((void *)k, w->ks))
+		return false;
+	w->keys_ok_to = (end + 4095) & ~(uintptr_t)4095;
+	return true;
+}
+
+/* Element n faults: its key gets what the kernel's copy would write (all of
+ * it when the value faulted, the bytes before the fault when the key did),
+ * after the keys before it. */
+static long fail_at(struct key_walk *w, const unsigned char *cur)
+{
+	if (!stage_flush(w))
+		bb_mem_write(key_slot(w, w->n), cur, w->ks);
+	return -EFAULT;
 }
 
 /* Take element @cur as element n: at once (0, -ENOENT if it vanished, or
- * -errno) or queued (0). For lookup-and-delete, first make sure its slots
- * can take it (the slot it really goes to, once the queue is taken). */
-static long kw_take(struct key_walk *w, const unsigned char *cur)
+ * -errno) or queued (0). The value goes straight to its slot, the key to
+ * the stage: nothing is written for an element that is not returned. */
+static long kw_take(struct key_walk *w, const unsigned char *cur, bool del)
 {
 	long r;
 
-	if (w->del && (r = check_slots(w, w->n, cur))) {
-		if (w->tq.q && !(r = kw_flush(w)))
-			r = check_slots(w, w->n, cur);
-		if (r) {
-			/* The kernel has written the keys when the values fault. */
-			if (cur != key_slot(w, w->n))
-				bb_mem_write(key_slot(w, w->n), cur, w->ks);
+	if (!key_slot_ok(w)) {
+		/* Once the queue is taken, the slot may be a lower one. */
+		if (!w->tq.q)
+			return fail_at(w, cur);
+		if ((r = kw_flush(w)))
 			return r;
-		}
+		if (!key_slot_ok(w))
+			return fail_at(w, cur);
 	}
-	if (w->tq.on) {
+	if (w->tq.on && del == w->del) {
 		kw_queue(w, cur);
 		return 0;
 	}
-	r = bb_emu_take(w->c, cur, kw_value_slot(w, w->n), w->del);
-	if (r == 0) {
-		if (cur != key_slot(w, w->n) && bb_mem_write(key_slot(w, w->n), cur, w->ks))
-			return -EFAULT;
-		w->n++;
-	}
-	return r;
+	r = bb_emu_take(w->c, cur, kw_value_slot(w, w->n), del);
+	if (r)
+		return r == -EFAULT ? fail_at(w, cur) : r;
+	memcpy(w->stage + (size_t)w->staged++ * w->ks, cur, w->ks);
+	w->n++;
+	return w->staged == STAGE_KEYS ? stage_flush(w) : 0;
 }
 
-long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next_out)
+/* One pass: up to @lim elements, deleting them if @del. */
+static long kw_pass(struct key_walk *w, enum kw_start how, const void *start, uint32_t lim,
+		    bool del, const void **next_out)
 {
-	const uint32_t count = w->c->a.count;
 	/* Bounds the skipping after restarts: each restart re-walks at most the
 	 * map once; more than this means the map is being churned, and the call
 	 * returns what it has so far. */
-	const uint64_t skip_limit = 2ULL * ((uint64_t)w->c->m.info.max_entries + count) + 16;
+	const uint64_t skip_limit =
+		2ULL * ((uint64_t)w->c->m.info.max_entries + w->c->a.count) + 16;
 	uint64_t skips = 0;
-	unsigned char *cur;
-	int free_buf, in_buf;
-	long r = start_at(w, how, start, &cur, &in_buf);
+	int cur = 0;
+	long r = start_at(w, how, start);
 
 	if (r)
 		return r; /* -ENOENT: nothing (more) in the map */
-	free_buf = in_buf == 0 ? 1 : 0;
+	while (w->n < lim) {
+		bool at_end = false;
 
-	while (w->n < count) {
-		bool last = w->n + 1 >= count, at_end = false;
-		unsigned char *next;
-
-		r = w->skip ? w->skip(w->skip_arg, cur) : 0;
+		r = w->skip ? w->skip(w->skip_arg, w->buf[cur]) : 0;
 		if (r < 0)
 			return kw_stop(w, r);
 		if (r) {
 			if (++skips > skip_limit)
 				break;
-			r = bb_raw_map_get_next_key(w->c->m.fd, cur, cur);
+			r = bb_raw_map_get_next_key(w->c->m.fd, w->buf[cur], w->buf[cur]);
 			if (r)
 				return kw_stop(w, r);
 			continue;
 		}
-
-		next = last ? w->buf[free_buf] : key_slot(w, w->n + 1);
-		r = bb_raw_map_get_next_key(w->c->m.fd, cur, next);
+		/* The successor first: a delete then never makes the walk restart. */
+		r = bb_raw_map_get_next_key(w->c->m.fd, w->buf[cur], w->buf[cur ^ 1]);
 		if (r == -ENOENT)
 			at_end = true;
 		else if (r)
 			return kw_stop(w, r);
-
-		r = kw_take(w, cur);
-		if (r && r != -ENOENT)
+		r = kw_take(w, w->buf[cur], del);
+		if (r && r != -ENOENT) /* -ENOENT: the element vanished */
 			return kw_stop(w, r);
-		/* r == -ENOENT here: the element vanished; its slot is reused. */
 		if (at_end)
 			return kw_stop(w, -ENOENT);
-		if (last) {
-			cur = next;
-			free_buf ^= 1;
-		} else if (r == 0) {
-			cur = next; /* already in keys[n] */
-		} else {
-			/* The kernel wrote both slots just now: plain memory. */
-			memmove(key_slot(w, w->n), next, w->ks);
-			cur = key_slot(w, w->n);
-		}
-		if (w->tq.q && (kw_queue_full(w) || w->n == count) && (r = kw_flush(w)))
-			return r;
-		kw_settle(w, &cur, &free_buf);
+		cur ^= 1;
+		if (w->tq.q && (kw_queue_full(w) || w->n == lim) && (r = kw_flush(w)))
+			return kw_stop(w, r);
 	}
-	if ((r = kw_flush(w)))
+	if ((r = kw_stop(w, 0)))
 		return r;
-	*next_out = cur;
+	*next_out = w->buf[cur];
 	return 0;
+}
+
+long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next_out)
+{
+	long r;
+
+	if (w->del && w->lim < w->cap) {
+		/*
+		 * Some slot the call may need cannot be written. Would the
+		 * kernel get there? A pass without deletes finds out, filling
+		 * the buffers as the kernel would up to the fault: if it
+		 * faults, the call fails having deleted nothing. If the map
+		 * ends first, the real pass runs from the same start. (Should
+		 * inserts meanwhile take it to the bad slot, it stops before it
+		 * with what it has, a short count: nothing is lost.)
+		 */
+		r = kw_pass(w, how, start, w->lim + 1, false, next_out);
+		if (r != -ENOENT)
+			return r ? r : -EFAULT;
+		if (!w->lim)
+			return r; /* nothing there: nothing to delete */
+		w->n = 0;
+		if (w->rewind)
+			w->rewind(w->skip_arg);
+	}
+	return kw_pass(w, how, start, w->lim, w->del, next_out);
 }
 
 long kw_put_result(struct key_walk *w, const void *tok, uint32_t tok_size, bool count_first)

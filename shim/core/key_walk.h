@@ -6,8 +6,14 @@
  * caller's buffers. Token handling is the caller's (emu_hash_walk.c,
  * emu_trie_walk.c); the engine only says where it stopped.
  *
- * - Keys and values are written by the kernel straight into the caller's
- *   buffers: GET_NEXT_KEY(keys[n] -> keys[n+1]), LOOKUP(keys[n] -> values[n]).
+ * - Values are written by the kernel straight into the caller's buffer
+ *   (LOOKUP(key -> values[n])); keys are walked in buffers of ours and
+ *   reach the caller's in chunks (one write per chunk), so no slot past the
+ *   returned count is ever written (a look-ahead key, a vanished element).
+ * - A lookup-and-delete deletes only elements it can hand back: slots are
+ *   checked once per call; where one the call may need is bad, a pass
+ *   without deletes finds whether the kernel would have reached it (then
+ *   EFAULT, nothing deleted) before the real pass.
  * - The successor of an element is fetched before the element is deleted,
  *   so deletes (ours or the caller's between calls) never make the walk
  *   restart, and the walk stops at a key it has not served (its "next").
@@ -39,9 +45,16 @@ struct key_walk {
 	/* 1: skip this key (met before), 0: serve it, < 0: -errno. NULL: serve all. */
 	int (*skip)(void *arg, const void *key);
 	void *skip_arg;
+	/* Optional, with skip: put the skip rule back as it was at the start
+	 * (after a pass without deletes, before the real one). */
+	void (*rewind)(void *arg);
 	/* private */
-	unsigned char *buf[2];
-	uintptr_t writable_to;
+	unsigned char *buf[2]; /* the current key and its successor */
+	unsigned char *stage;  /* keys of elements [n - staged, n) */
+	uint32_t staged;
+	uintptr_t keys_ok_to;  /* key slots below this can be written */
+	uint32_t lim;          /* elements whose slots can take them */
+	uint32_t cap;          /* elements the call may return */
 	struct bb_take_queue tq; /* values in bulk, where the bulk path serves */
 };
 

@@ -108,25 +108,28 @@ int bb_mem_write(void *dst, const void *src, size_t len)
 	return r;
 }
 
-int bb_mem_writable(void *p, size_t len)
+size_t bb_mem_writable_prefix(void *p, size_t len)
 {
 	enum { PAGE = 4096, BATCH = 256 };
 	struct iovec local[BATCH], remote[BATCH];
 	unsigned char bytes[BATCH];
-	uintptr_t a = (uintptr_t)p, end = a + len;
+	uintptr_t start = (uintptr_t)p, a = start, end = a + len;
 	long pid;
 
 	if (len == 0)
 		return 0;
 	if (end < a)
-		return -EFAULT;
+		end = UINTPTR_MAX;
 	pid = self_pid(false);
 	while (a < end) {
+		uintptr_t page[BATCH];
 		int n = 0;
-		long r;
+		long r, w;
 
-		/* The first byte, then the first byte of each following page. */
+		/* The first byte, then the first byte of each following page;
+		 * a transfer stops at the first iovec that faults. */
 		for (; a < end && n < BATCH; n++) {
+			page[n] = a;
 			local[n] = (struct iovec){ &bytes[n], 1 };
 			remote[n] = (struct iovec){ (void *)a, 1 };
 			a = (a & ~(uintptr_t)(PAGE - 1)) + PAGE;
@@ -138,14 +141,33 @@ int bb_mem_writable(void *p, size_t len)
 					   n, 0);
 		}
 		if (r == -ENOSYS || r == -EPERM)
-			return 0; /* cannot tell: let the command find out */
-		if (r != n)
-			return -EFAULT;
-		r = bb_raw_syscall(SYS_process_vm_writev, pid, (long)local, n, (long)remote, n, 0);
-		if (r != n)
-			return -EFAULT;
+			return len; /* cannot tell: let the command find out */
+		if (r < 0)
+			r = 0;
+		w = r ? bb_raw_syscall(SYS_process_vm_writev, pid, (long)local, r, (long)remote, r,
+				       0) : 0;
+		if (w < 0)
+			w = 0;
+		if (w < n)
+			return page[w] - start;
 	}
-	return 0;
+	return len;
+}
+
+uint32_t bb_mem_writable_pairs(void *a, size_t as, void *b, size_t bs, uint32_t n)
+{
+	size_t ka, kb;
+
+	if (!as || !bs)
+		return n;
+	ka = bb_mem_writable_prefix(a, as * n) / as;
+	kb = bb_mem_writable_prefix(b, bs * n) / bs;
+	return (uint32_t)(ka < kb ? ka : kb);
+}
+
+int bb_mem_writable(void *p, size_t len)
+{
+	return bb_mem_writable_prefix(p, len) == len ? 0 : -EFAULT;
 }
 
 /* The whole range in one piece (the common case), 0/-ENOSYS/-EFAULT. */

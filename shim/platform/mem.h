@@ -21,6 +21,16 @@ int bb_mem_write(void *dst, const void *src, size_t len);
  * then have nowhere to go. */
 int bb_mem_writable(void *p, size_t len);
 
+/* How many bytes from @p on can be written, up to @len: the same check,
+ * stopping at the first page that fails (page-exact, as faults are). Where
+ * it cannot tell (no process_vm_*), @len. */
+size_t bb_mem_writable_prefix(void *p, size_t len);
+
+/* Of @n elements in two parallel arrays (@a of @as bytes each, @b of @bs),
+ * how many leading ones can be written in both: e.g. the keys and values a
+ * lookup-and-delete may have to hand back before it deletes anything. */
+uint32_t bb_mem_writable_pairs(void *a, size_t as, void *b, size_t bs, uint32_t n);
+
 /*
  * @n elements of @size bytes between a buffer of ours and caller memory,
  * element by element as the kernel's own loops copy them: returns how many

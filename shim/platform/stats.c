@@ -39,12 +39,13 @@ int bb_stats_format(char *buf, unsigned long len)
 {
 	return snprintf(buf, len,
 			"bpfbatch: native %llu calls, emulated %llu calls, %llu elements, "
-			"%llu bpf syscalls, %llu iterations reclaimed\n",
+			"%llu bpf syscalls, %llu iterations reclaimed, %llu LPM tokens reclaimed\n",
 			(unsigned long long)bb_stat_get(BB_STAT_NATIVE_CALLS),
 			(unsigned long long)bb_stat_get(BB_STAT_EMULATED_CALLS),
 			(unsigned long long)bb_stat_get(BB_STAT_ELEMENTS),
 			(unsigned long long)bb_stat_get(BB_STAT_BPF_SYSCALLS),
-			(unsigned long long)bb_stat_get(BB_STAT_ITERS_RECLAIMED));
+			(unsigned long long)bb_stat_get(BB_STAT_ITERS_RECLAIMED),
+			(unsigned long long)bb_stat_get(BB_STAT_TRIE_TOKENS_RECLAIMED));
 }
 
 int bb_stats_format_accel(char *buf, unsigned long len)

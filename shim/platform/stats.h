@@ -14,6 +14,7 @@ enum bb_stat {
 	BB_STAT_ELEMENTS,       /* elements the core returned or applied */
 	BB_STAT_BPF_SYSCALLS,   /* bpf() calls the core issued */
 	BB_STAT_ITERS_RECLAIMED, /* emulated iterations given up to stay within the bound */
+	BB_STAT_TRIE_TOKENS_RECLAIMED, /* LPM token records given up (trie_tokens.h) */
 	/* BPFBATCH_ACCEL */
 	BB_STAT_ACCEL_SERVED,     /* element commands answered without a syscall */
 	BB_STAT_ACCEL_SUCCESSORS, /* of those, GET_NEXT_KEY of a just-deleted key */

@@ -21,6 +21,7 @@ int fz_run_open(struct fz_run *r, const struct fz_seq *seq)
 	memset(r->m, 0, sizeof(r->m));
 	memset(r->walks, 0, sizeof(r->walks));
 	r->nwalks = 0;
+	r->emu_tok = NULL;
 	r->fd[0] = r->fd[1] = -1;
 	r->op = 0;
 	memset(&r->fail, 0, sizeof(r->fail));
@@ -28,6 +29,8 @@ int fz_run_open(struct fz_run *r, const struct fz_seq *seq)
 	r->fd0_err = fcntl(0, F_GETFD) < 0 ? EBADF : EINVAL;
 
 	e = fz_univ_new(&r->u, seq->kind, r->pool, &rng);
+	if (!e && !(r->emu_tok = calloc(r->u.n ? r->u.n : 1, 1)))
+		e = -ENOMEM;
 	for (int s = 0; s < 2 && !e; s++) {
 		r->fd[s] = fz_univ_create(&r->u);
 		e = r->fd[s] < 0 ? r->fd[s] : fz_model_init(&r->m[s], &r->u);
@@ -62,6 +65,8 @@ void fz_run_close(struct fz_run *r)
 	for (uint32_t i = 0; i < r->nwalks; i++)
 		fz_walk_free(r->walks[i]);
 	r->nwalks = 0;
+	free(r->emu_tok);
+	r->emu_tok = NULL;
 	if (r->fd[FZ_EMU] >= 0)
 		fz_link_del_fd(r->link[FZ_EMU], r->fd[FZ_EMU]);
 	for (int s = 0; s < 2; s++) {

@@ -34,6 +34,10 @@ struct fz_run {
 	struct fz_model m[2];
 	int fd[2];
 	struct fz_walk *walks[FZ_WALKS_MAX];
+	/* LPM: key i was handed out as a token by the emulated side. Started
+	 * from such a key once deleted, the emulation goes on after it where
+	 * the kernel restarts (trie_tokens.h): no such walk is compared. */
+	uint8_t *emu_tok;
 	uint32_t nwalks;
 	uint32_t op;		/* index of the op running */
 	uint64_t calls;		/* batch calls made, both sides */

@@ -116,6 +116,10 @@ static void compare_walks(struct fz_run *r, struct fz_walk *w)
 	/* From a key: where a walk starts depends on the rest of the map */
 	if (w->partial && memcmp(a->start, b->start, r->u.n))
 		return;
+	/* From a deleted key the emulation handed out as a token: it goes on
+	 * after it, the kernel restarts (design rule 2 over the kernel's walk) */
+	if (w->start_key >= 0 && r->emu_tok[w->start_key] && !b->start[w->start_key])
+		return;
 	for (uint32_t k = 0; k < r->u.n; k++) {
 		if (!a->start[k] || a->touched[k] || !b->start[k] || b->touched[k])
 			continue;
@@ -239,6 +243,8 @@ void fz_run_walk_op(struct fz_run *r, const struct fz_op *op)
 				tok = fz_key(&r->u, op->start_key), len = r->u.tok_len;
 			w = fz_walk_new(op->walk, op->del, r->u.n, r->u.tok_len, tok, len);
 			w->partial = op->start == FZ_START_KEY;
+			w->start_key = op->start == FZ_START_KEY && op->start_key < r->u.n ?
+					       (int32_t)op->start_key : -1;
 			/* The shim adds LOOKUP_AND_DELETE to LPM tries (map-types.md);
 			 * the kernel has none (524): only the emulated side walks. */
 			if (op->del && r->u.fam == FZ_FAM_LPM) {

@@ -35,6 +35,7 @@ struct fz_walk *fz_walk_new(uint32_t id, bool del, uint32_t n, uint32_t tok_len,
 {
 	struct fz_walk *w = xcalloc(1, sizeof(*w));
 
+	w->start_key = -1;
 	w->id = id;
 	w->del = del;
 	w->n = n;

@@ -51,6 +51,7 @@ struct fz_walk {
 	bool del;			/* LOOKUP_AND_DELETE */
 	bool partial;			/* started at a key: no completeness promise */
 	bool emu_only;			/* a command only the emulation has */
+	int32_t start_key;		/* started at key #start_key (< n), else -1 */
 	uint32_t n;
 	struct fz_wside s[2];
 };

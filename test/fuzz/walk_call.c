@@ -201,6 +201,8 @@ elements:
 	}
 	if (err == EFAULT && w->del)
 		drain_efault(r, w, s); /* nothing but those may be gone */
+	else if (s == FZ_EMU && !hash && r->u.fam == FZ_FAM_LPM && n && !fo)
+		r->emu_tok[st->keys[n - 1]] = 1; /* the token handed out */
 	return true;
 }
 

@@ -294,3 +294,120 @@ Test(tokens, a_reclaimed_walk_ends_and_is_counted)
 	cr_assert_gt(bb_stat_get(BB_STAT_ITERS_RECLAIMED), before);
 	close(fd);
 }
+
+/* @len bytes that end right before a page that cannot be touched. */
+static void *ends_at_guard(size_t len)
+{
+	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(p, MAP_FAILED);
+	cr_assert_eq(mprotect(p + 2 * 4096, 4096, PROT_NONE), 0);
+	cr_assert_leq(len, 2 * 4096);
+	return p + 2 * 4096 - len;
+}
+
+static uint32_t entries(int fd, uint32_t ks)
+{
+	unsigned char k[16], next[16];
+	uint32_t n = 0;
+
+	if (bpf_map_get_next_key(fd, NULL, k))
+		return 0;
+	for (n = 1; !bpf_map_get_next_key(fd, k, next); n++)
+		memcpy(k, next, ks);
+	return n;
+}
+
+/* A lookup-and-delete whose values run out part-way, on a map that would
+ * fill them: EFAULT, count 0, and nothing deleted (issue 12, drainfault;
+ * the kernel loses what it unlinked). One the map cannot fill to the bad
+ * slot is served whole. Hash (token 4 bytes) and LPM (the shim's own). */
+static void drain_fault(int fd, uint32_t ks, uint32_t n)
+{
+	unsigned char keys[32 * 8], tok[8];
+	uint64_t *vals = ends_at_guard(5 * sizeof(uint64_t) + 3);
+	uint32_t cnt = n;
+
+	cr_assert_eq(bpfbatch_map_lookup_and_delete_batch(fd, NULL, tok, keys, vals, &cnt, NULL),
+		     -EFAULT);
+	cr_assert_eq(cnt, 0);
+	cr_assert_eq(entries(fd, ks), n, "a failed lookup-and-delete lost elements");
+}
+
+Test(tokens, a_drain_that_faults_deletes_nothing)
+{
+	int fd = new_map(BPF_MAP_TYPE_HASH, 4, 64);
+	struct lpm8 lk[32];
+	unsigned char keys[32 * 8], tok[8];
+	uint64_t *vals;
+	uint32_t cnt = 10, n;
+
+	fill_hash(fd, 10);
+	drain_fault(fd, 4, 10);
+	/* Three elements fit before the bad slot: all taken. */
+	for (uint32_t k = 3; k < 10; k++)
+		cr_assert_eq(bpf_map_delete_elem(fd, &k), 0);
+	vals = ends_at_guard(5 * sizeof(uint64_t) + 3);
+	cr_assert_eq(bpfbatch_map_lookup_and_delete_batch(fd, NULL, tok, keys, vals, &cnt, NULL),
+		     -ENOENT);
+	cr_assert_eq(cnt, 3);
+	cr_assert_eq(entries(fd, 4), 0);
+	close(fd);
+
+	fd = new_map(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct lpm8), 64);
+	n = fill_lpm(fd, lk);
+	drain_fault(fd, sizeof(struct lpm8), n);
+	close(fd);
+}
+
+/* The same on an array-like map whose slots can be emptied (DEVMAP: the
+ * shim's own lookup-and-delete; value = ifindex 1, the loopback device). */
+Test(tokens, an_array_drain_that_faults_deletes_nothing)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int fd = bpf_map_create(BPF_MAP_TYPE_DEVMAP, NULL, 4, 4, 16, &o);
+	uint32_t keys[16], tok, cnt = 16, *vals, one = 1, filled = 0, v;
+
+	if (fd < 0)
+		cr_skip_test("cannot create a DEVMAP here: %s", strerror(errno));
+	for (uint32_t k = 0; k < 10; k++)
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &one, BPF_ANY), 0);
+	vals = ends_at_guard(5 * sizeof(uint32_t) + 3);
+	cr_assert_eq(bpfbatch_map_lookup_and_delete_batch(fd, NULL, &tok, keys, vals, &cnt, NULL),
+		     -EFAULT);
+	cr_assert_eq(cnt, 0);
+	for (uint32_t k = 0; k < 16; k++)
+		filled += !bpf_map_lookup_elem(fd, &k, &v);
+	cr_assert_eq(filled, 10, "a failed lookup-and-delete lost elements");
+	close(fd);
+}
+
+/* LPM: a key never handed out as a token and not in the trie restarts the
+ * walk at the leftmost key, as the kernel's (trie_get_next_key); a token
+ * handed out whose key was deleted since goes on after it, and nothing is
+ * written past the count returned (issue 12, keystart and overwrite). */
+Test(tokens, lpm_absent_keys_restart_unless_handed_out)
+{
+	int fd = new_map(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct lpm8), 64);
+	struct lpm8 lk[32], all[32], got[32], tok, absent = { 1, { 0x80, 0, 0, 0 } };
+	uint64_t vals[32];
+	uint32_t n = fill_lpm(fd, lk), cnt = n;
+
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &tok, all, vals, &cnt, NULL), 0);
+	cr_assert_eq(cnt, n);
+	/* 1/1 (128.0.0.0/1) is not in the trie and comes after 10.x in its order. */
+	cnt = n;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &absent, &tok, got, vals, &cnt, NULL), 0);
+	cr_assert_eq(cnt, n, "an absent key never handed out restarts the walk");
+	cr_assert_eq(memcmp(got, all, n * sizeof(all[0])), 0);
+
+	/* The last key, handed out as the token, deleted: the walk is over. */
+	cr_assert_eq(bpf_map_delete_elem(fd, &tok), 0);
+	memset(got, 0xab, sizeof(got));
+	cnt = 4;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &tok, &absent, got, vals, &cnt, NULL), -ENOENT);
+	cr_assert_eq(cnt, 0, "a deleted token must not restart the walk");
+	for (size_t i = 0; i < sizeof(got); i++)
+		cr_assert_eq(((unsigned char *)got)[i], 0xab, "key byte %zu written past count", i);
+	close(fd);
+}
