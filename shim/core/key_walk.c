@@ -243,6 +243,8 @@ long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void
 		r = w->skip ? w->skip(w->skip_arg, cur) : 0;
 		if (r < 0)
 			return kw_stop(w, r);
+		if (r == KW_STOP)
+			return kw_stop(w, KW_STOPPED);
 		if (r) {
 			if (++skips > skip_limit)
 				break;
