@@ -72,6 +72,7 @@ struct bb_iter {
 	bool complete;          /* LOOKUP: the list ends where the map ended */
 	bool has_frontier;      /* LOOKUP: frontier holds the key after the list */
 	unsigned char *frontier;
+	uint64_t looked_back;   /* keys served looking back (emu_hash_walk.c) */
 };
 
 /* A new walk, held by the caller, with no position yet; NULL: -ENOMEM. */
