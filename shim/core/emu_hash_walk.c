@@ -26,7 +26,9 @@
  * frontier share one bucket: with load <= 1 (n_buckets is max_entries
  * rounded up to a power of two) and a seeded hash, a bucket holds >= m keys
  * with probability <= 1/m!, here m = LOOK_BACK + 2 = 18: about 1.6e-16.
- * Cost: at most LOOK_BACK extra GET_NEXT_KEY per call that extends a walk.
+ * Cost: LOOK_BACK extra GET_NEXT_KEY per call that extends a walk; at most
+ * 2 * LOOK_BACK + 1 where the start key was deleted (the kernel restarts
+ * from the first key) or updates reordered the keys looked back over.
  * A lookup-and-delete walk has deleted everything before its start key, so
  * it looks back from the map's first key (one GET_NEXT_KEY).
  * Keys inserted behind the frontier are served too, so a walk's look-backs
@@ -45,32 +47,32 @@ static int seen_in_list(void *arg, const void *key)
 struct look_back {
 	struct bb_iter *w;
 	const void *until; /* the frontier, or a lookup-and-delete's start key */
-	uint32_t from;     /* a listed key before this index: the kernel restarted */
 	uint32_t budget;   /* listed keys it may still pass */
 	uint64_t serves;   /* keys it may still serve (the walk's bound) */
 };
 
-/* Serve unlisted keys until the frontier; stop early where the walk is not
- * where it should be (a restart: the start key was deleted), so that the
- * lookup-then-delete pattern stays linear. */
+/* Serve unlisted keys until the frontier. Where the start key was deleted,
+ * the kernel restarts from the first key: the listed keys met there use up
+ * the budget, so the lookup-then-delete pattern stays linear. (List order
+ * is no sign of a restart: updates reorder keys within a bucket, and keys
+ * found looking back are listed after keys that follow them.) */
 static int look_back_skip(void *arg, const void *key)
 {
 	struct look_back *lb = arg;
-	uint32_t at;
 	int r;
 
 	if (!memcmp(key, lb->until, lb->w->key_size) || !lb->serves)
 		return KW_STOP;
 	if (lb->w->kind == BB_ITER_LOOKUP_AND_DELETE)
 		r = 1; /* no list: what it meets was not returned (or it would be gone) */
-	else if ((r = bb_keyset_insert_at(&lb->w->list, key, &at)) < 0)
+	else if ((r = bb_keyset_insert(&lb->w->list, key)) < 0)
 		return r;
 	if (r) {
 		lb->serves--;
 		lb->w->looked_back++;
 		return 0;
 	}
-	if (at < lb->from || !lb->budget)
+	if (!lb->budget)
 		return KW_STOP;
 	lb->budget--;
 	return 1;
@@ -85,9 +87,8 @@ static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
 {
 	uint32_t n = w->list.n, j = n > LOOK_BACK ? n - LOOK_BACK : 0;
 	uint64_t most = 2ULL * kw->c->m.info.max_entries;
-	struct look_back lb = { w, until, j ? j + 1 : 0, LOOK_BACK,
+	struct look_back lb = { w, until, 2 * LOOK_BACK,
 				w->looked_back < most ? most - w->looked_back : 0 };
-
 	long r;
 
 	if (!lb.serves || !bb_maptype_relinks(kw->c->m.info.type))

@@ -107,26 +107,16 @@ static int rehash(struct bb_keyset *s, uint32_t nbuckets)
 
 static int add_hashed(struct bb_keyset *s, const void *key, uint32_t h);
 
-int bb_keyset_insert_at(struct bb_keyset *s, const void *key, uint32_t *at)
+int bb_keyset_insert(struct bb_keyset *s, const void *key)
 {
 	uint32_t h = hash_key(key, s->key_size);
 
 	if (s->nbuckets)
 		for (uint32_t i = s->heads[h & (s->nbuckets - 1)]; i; i = *entry_next(s, i - 1))
 			if (*entry_hash(s, i - 1) == h &&
-			    memcmp(entry_key(s, i - 1), key, s->key_size) == 0) {
-				*at = i - 1;
+			    memcmp(entry_key(s, i - 1), key, s->key_size) == 0)
 				return 0;
-			}
-	*at = s->n;
 	return add_hashed(s, key, h) ? -ENOMEM : 1;
-}
-
-int bb_keyset_insert(struct bb_keyset *s, const void *key)
-{
-	uint32_t at;
-
-	return bb_keyset_insert_at(s, key, &at);
 }
 
 int bb_keyset_add(struct bb_keyset *s, const void *key)

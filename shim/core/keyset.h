@@ -31,8 +31,6 @@ bool bb_keyset_has(const struct bb_keyset *s, const void *key);
 int bb_keyset_add(struct bb_keyset *s, const void *key);
 /* Add the key if absent, hashing it once: 1 added, 0 already there, -ENOMEM. */
 int bb_keyset_insert(struct bb_keyset *s, const void *key);
-/* The same, and *at = the key's entry index (new or old) unless -ENOMEM. */
-int bb_keyset_insert_at(struct bb_keyset *s, const void *key, uint32_t *at);
 /* Forget the entries added after the set had @n entries. */
 void bb_keyset_truncate(struct bb_keyset *s, uint32_t n);
 size_t bb_keyset_bytes(const struct bb_keyset *s);

@@ -102,7 +102,8 @@ ParameterizedTest(struct relink_case *rc, tokens, updates_between_calls_lose_no_
 	for (k = 0; k < RL_KEYS; k++) {
 		cr_assert_leq(seen[k], 1, "key %u returned %u times", k, seen[k]);
 		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
-			cr_assert_eq(seen[k], 1, "key %u, present throughout, missed", k);
+			cr_assert_eq(seen[k], 1, "type %d batch %u del %d: key %u, present throughout, missed",
+				     rc->type, rc->batch, rc->del, k);
 		else if (rc->del && rc->type == BPF_MAP_TYPE_HASH)
 			cr_assert_eq(seen[k], 1, "key %u, present until drained, missed", k);
 	}
