@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/syscall.h>
 
 #include "platform/log.h"
 #include "platform/raw.h"
@@ -100,7 +100,7 @@ static bool map_gone(uint32_t id)
 		return false;
 	fd = bb_raw_bpf(BB_MAP_GET_FD_BY_ID, &a, sizeof(a));
 	if (fd >= 0)
-		close((int)fd);
+		bb_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0); /* errno untouched */
 	return fd == -ENOENT;
 }
 
