@@ -98,7 +98,7 @@ struct bpfbatch_opts {
  * When emulated, a hash-family call returns up to *count elements (never
  * ENOSPC); an iteration returns every key present for its whole duration
  * exactly once, also when the caller deletes returned keys between calls or
- * other threads change the map. Tokens are values, as the kernel's are: a
+ * other threads change the map (updates included). Tokens are values, as the kernel's are: a
  * token can be used again, from any copy of its bytes, any number of times,
  * and returns the chunk that starts where it pointed; a failed call changes
  * nothing a token means. Emulated hash-family tokens name a position in an
@@ -106,7 +106,8 @@ struct bpfbatch_opts {
  * without any reclaim, idle ones holding at most 64 MiB together (a lookup keeps the keys
  * it met, about key_size + 12 bytes each, and 4 bytes per token; a
  * lookup-and-delete key_size bytes per token); beyond either bound finished
- * iterations are reclaimed first, then the least recently used, and a token
+ * iterations are reclaimed first (after idle ones of maps that no longer
+ * exist), then the least recently used, and a token
  * of a reclaimed iteration, or an unknown one, ends the walk (-ENOENT,
  * *count 0), as an out-of-range bucket index does in the kernel. An LPM
  * token is the last key, and the trie's fixed key order says what comes

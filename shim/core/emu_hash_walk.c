@@ -12,16 +12,93 @@
 
 #include "core/emu.h"
 #include "core/key_walk.h"
+#include "core/maptypes.h"
 #include "core/iters.h"
 #include "platform/mem.h"
 
 #define STAGE_KEYS 256 /* replayed keys are written to the caller in chunks */
+/*
+ * Listed keys a walk looks back over before going on from its frontier, on
+ * types whose updates relink (bb_maptype_relinks). An update of a present
+ * key moves it to the head of its bucket; if the frontier stood inside that
+ * bucket, the key is now behind it. Re-walking from LOOK_BACK keys before
+ * the frontier meets it again, unless LOOK_BACK listed keys and the
+ * frontier share one bucket: with load <= 1 (n_buckets is max_entries
+ * rounded up to a power of two) and a seeded hash, a bucket holds >= m keys
+ * with probability <= 1/m!, here m = LOOK_BACK + 2 = 18: about 1.6e-16.
+ * Cost: LOOK_BACK extra GET_NEXT_KEY per call that extends a walk; at most
+ * 2 * LOOK_BACK + 1 where the start key was deleted (the kernel restarts
+ * from the first key) or updates reordered the keys looked back over.
+ * A lookup-and-delete walk has deleted everything before its start key, so
+ * it looks back from the map's first key (one GET_NEXT_KEY).
+ * Keys inserted behind the frontier are served too, so a walk's look-backs
+ * serve at most 2 * max_entries keys in all (more than were ever present at
+ * once, unless inserts churn): every walk still ends.
+ */
+#define LOOK_BACK 16
 
 static int seen_in_list(void *arg, const void *key)
 {
 	int r = bb_keyset_insert(arg, key);
 
 	return r < 0 ? r : !r;
+}
+
+struct look_back {
+	struct bb_iter *w;
+	const void *until; /* the frontier, or a lookup-and-delete's start key */
+	uint32_t budget;   /* listed keys it may still pass */
+	uint64_t serves;   /* keys it may still serve (the walk's bound) */
+};
+
+/* Serve unlisted keys until the frontier. Where the start key was deleted,
+ * the kernel restarts from the first key: the listed keys met there use up
+ * the budget, so the lookup-then-delete pattern stays linear. (List order
+ * is no sign of a restart: updates reorder keys within a bucket, and keys
+ * found looking back are listed after keys that follow them.) */
+static int look_back_skip(void *arg, const void *key)
+{
+	struct look_back *lb = arg;
+	int r;
+
+	if (!memcmp(key, lb->until, lb->w->key_size) || !lb->serves)
+		return KW_STOP;
+	if (lb->w->kind == BB_ITER_LOOKUP_AND_DELETE)
+		r = 1; /* no list: what it meets was not returned (or it would be gone) */
+	else if ((r = bb_keyset_insert(&lb->w->list, key)) < 0)
+		return r;
+	if (r) {
+		lb->serves--;
+		lb->w->looked_back++;
+		return 0;
+	}
+	if (!lb->budget)
+		return KW_STOP;
+	lb->budget--;
+	return 1;
+}
+
+/* Walk up to @until from LOOK_BACK listed keys before it (a lookup) or from
+ * the map's first key (a lookup-and-delete), serving keys that updates moved
+ * behind it; 0 with the caller's count filled, KW_STOPPED (go on from
+ * @until), -ENOENT (the map ended) or -errno. */
+static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
+		      const void **next)
+{
+	uint32_t n = w->list.n, j = n > LOOK_BACK ? n - LOOK_BACK : 0;
+	uint64_t most = 2ULL * kw->c->m.info.max_entries;
+	struct look_back lb = { w, until, 2 * LOOK_BACK,
+				w->looked_back < most ? most - w->looked_back : 0 };
+	long r;
+
+	if (!lb.serves || !bb_maptype_relinks(kw->c->m.info.type))
+		return KW_STOPPED;
+	kw->skip = look_back_skip;
+	kw->skip_arg = &lb;
+	r = kw_run(kw, j ? KW_AFTER : KW_FIRST, j ? bb_keyset_key(&w->list, j) : NULL, next);
+	kw->skip = NULL; /* lb ends here */
+	kw->skip_arg = NULL;
+	return r;
 }
 
 /* The same in bulk: the keys are known, so each run takes a whole chunk. */
@@ -87,9 +164,12 @@ static long lookup(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
 		return r ? r : (*i == w->list.n && w->complete ? -ENOENT : 0);
 	if (w->complete)
 		return -ENOENT;
-	kw->skip = seen_in_list;
-	kw->skip_arg = &w->list;
-	r = kw_run(kw, w->has_frontier ? KW_AT : KW_FIRST, w->frontier, &next);
+	r = w->has_frontier ? look_back(kw, w, w->frontier, &next) : KW_STOPPED;
+	if (r == KW_STOPPED) {
+		kw->skip = seen_in_list;
+		kw->skip_arg = &w->list;
+		r = kw_run(kw, w->has_frontier ? KW_AT : KW_FIRST, w->frontier, &next);
+	}
 	if (r == 0) {
 		memcpy(w->frontier, next, w->key_size);
 		w->has_frontier = true;
@@ -110,7 +190,10 @@ static long drain(struct key_walk *kw, struct bb_iter *w, const void *start, uin
 	const void *next;
 	long r = bb_iter_reserve(w); /* no -ENOMEM once elements are deleted */
 
-	if (!r)
+	if (r)
+		return r;
+	r = start ? look_back(kw, w, start, &next) : KW_STOPPED;
+	if (r == KW_STOPPED)
 		r = kw_run(kw, start ? KW_AT : KW_FIRST, start, &next);
 	return r ? r : bb_iter_mark_key(w, next, token);
 }

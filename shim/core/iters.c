@@ -4,15 +4,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "platform/log.h"
+#include "platform/raw.h"
 #include "platform/stats.h"
+#include "platform/uapi.h"
 
 #define TOKEN_TAG 0x80000000U
 #define SLOT_SHIFT 24
 #define SEQ_MASK 0xffffffU
 #define MAX_POSITIONS (SEQ_MASK / 2) /* leaves the other half to tell stale tokens */
 #define REUSE_SCAN 8                 /* recent positions checked for the same meaning */
+#define GONE_CHECKS 4                /* walks a reclaim asks the kernel about (victim) */
 
 _Static_assert(BB_ITER_SLOTS <= 128, "slot must fit bits 24..30");
 
@@ -84,11 +88,34 @@ static void walk_reset(struct bb_iter *w)
 	w->base = w->next_base; /* old tokens of this slot stay dead */
 }
 
-/* The walk to give up for a new one: finished before unfinished, then the
- * least recently used. Called with the table locked. */
+/* Is the map with this id gone? Then no token of its walks can ever be
+ * used again. Without CAP_SYS_ADMIN (EPERM), before 4.13 (EINVAL) or for a
+ * stand-in id (bit 31, platform/fdinfo.c), the answer is no. */
+static bool map_gone(uint32_t id)
+{
+	struct bb_get_id_attr a = { .id = id };
+	long fd;
+
+	if (!id || (id & 0x80000000U))
+		return false;
+	fd = bb_raw_bpf(BB_MAP_GET_FD_BY_ID, &a, sizeof(a));
+	if (fd >= 0)
+		bb_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0); /* errno untouched */
+	return fd == -ENOENT;
+}
+
+/*
+ * The walk to give up for a new one: finished before unfinished, then the
+ * least recently used; but first an unfinished walk idle for longer than
+ * that one whose map is gone (abandoned walks of closed maps would
+ * otherwise outlive finished walks whose tokens copies still use). Asks
+ * the kernel about the GONE_CHECKS oldest of those at most, and only when a
+ * walk must be given up. Called with the table locked.
+ */
 static struct bb_iter *victim(void)
 {
 	struct bb_iter *v = NULL;
+	uint64_t after = 0;
 
 	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
 		struct bb_iter *s = &t.slots[i];
@@ -98,6 +125,22 @@ static struct bb_iter *victim(void)
 		if (!v || (s->finished && !v->finished) ||
 		    (s->finished == v->finished && s->last_used < v->last_used))
 			v = s;
+	}
+	for (uint32_t n = 0; v && v->finished && n < GONE_CHECKS; n++) {
+		struct bb_iter *o = NULL;
+
+		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
+			struct bb_iter *s = &t.slots[i];
+
+			if (s->in_use && !s->users && !s->finished && s->last_used > after &&
+			    s->last_used < v->last_used && (!o || s->last_used < o->last_used))
+				o = s;
+		}
+		if (!o)
+			break;
+		if (map_gone(o->map_id))
+			return o;
+		after = o->last_used;
 	}
 	return v;
 }
@@ -158,6 +201,7 @@ struct bb_iter *bb_iter_open(uint32_t map_id, uint32_t key_size, enum bb_iter_ki
 	}
 	pthread_mutex_lock(&w->lock);
 	w->complete = w->has_frontier = false;
+	w->looked_back = 0;
 	w->frontier = frontier;
 	bb_keyset_init(&w->list, key_size);
 	return w;

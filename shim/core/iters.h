@@ -11,7 +11,9 @@
  * - LOOKUP: an index into the walk's list of keys, in the order the walk met
  *   them (append-only). A call from position p serves list[p..] that still
  *   exist, then extends the list from its frontier (the next key, fetched
- *   before the last listed one could be deleted). The list is also the
+ *   before the last listed one could be deleted), after looking back over
+ *   the last listed keys for keys an update moved behind it
+ *   (emu_hash_walk.c). The list is also the
  *   walk's memory of what it returned, so a kernel restart (GET_NEXT_KEY of a
  *   vanished key goes back to the first key) never returns a key twice.
  * - LOOKUP_AND_DELETE: the key the call starts from. Everything the walk
@@ -26,7 +28,8 @@
  *
  * Bound: BB_ITER_SLOTS walks per process, the idle ones holding at most
  * BB_ITER_IDLE_BYTES together. Opening a walk reclaims, beyond either bound,
- * finished walks first, then the least recently used; a token of a reclaimed
+ * finished walks first (but before them older unfinished walks of maps that
+ * are gone, see victim()), then the least recently used; a token of a reclaimed
  * walk ends its walk (ENOENT, as an out-of-range bucket index does) and is
  * logged and counted. A LOOKUP walk holds its keys (about key_size + 12
  * bytes each) and 4 bytes per position; a LOOKUP_AND_DELETE walk key_size
@@ -72,6 +75,7 @@ struct bb_iter {
 	bool complete;          /* LOOKUP: the list ends where the map ended */
 	bool has_frontier;      /* LOOKUP: frontier holds the key after the list */
 	unsigned char *frontier;
+	uint64_t looked_back;   /* keys served looking back (emu_hash_walk.c) */
 };
 
 /* A new walk, held by the caller, with no position yet; NULL: -ENOMEM. */

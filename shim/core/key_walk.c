@@ -249,6 +249,8 @@ static long kw_pass(struct key_walk *w, enum kw_start how, const void *start, ui
 		r = w->skip ? w->skip(w->skip_arg, w->buf[cur]) : 0;
 		if (r < 0)
 			return kw_stop(w, r);
+		if (r == KW_STOP)
+			return kw_stop(w, KW_STOPPED);
 		if (r) {
 			if (++skips > skip_limit)
 				break;

@@ -35,6 +35,9 @@ enum kw_start {
 	KW_AFTER, /* from the successor of @start (the kernel's own token rule) */
 };
 
+#define KW_STOP 2    /* from skip: end this run before the key */
+#define KW_STOPPED 1 /* from kw_run: a skip rule said KW_STOP */
+
 struct key_walk {
 	const struct bb_emu_call *c;
 	bool del;
@@ -42,7 +45,8 @@ struct key_walk {
 	char *values; /* caller's */
 	uint32_t ks;
 	uint32_t n;   /* elements returned into slots [0, n) */
-	/* 1: skip this key (met before), 0: serve it, < 0: -errno. NULL: serve all. */
+	/* 1: skip this key (met before), 0: serve it, KW_STOP: stop before it
+	 * (kw_run returns KW_STOPPED), < 0: -errno. NULL: serve all. */
 	int (*skip)(void *arg, const void *key);
 	void *skip_arg;
 	/* Optional, with skip: put the skip rule back as it was at the start
@@ -65,7 +69,9 @@ void kw_fini(struct key_walk *w);
 /*
  * Walk from @start until count elements are returned or the map ends.
  * Returns 0 (count filled; *next = the key to serve next, in the walk's own
- * buffer, valid until kw_fini), -ENOENT (the map ended) or another -errno.
+ * buffer, valid until kw_fini), KW_STOPPED (the skip rule stopped it; w->n
+ * and the walk's buffers are ready for another run), -ENOENT (the map
+ * ended) or another -errno.
  * w->n says how many elements were returned either way.
  */
 long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next);

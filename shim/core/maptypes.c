@@ -20,6 +20,7 @@
 
 #define HASH_BATCH .native = L | LD | U | D, .native_since = BB_KF_CMD(BB_MAP_LOOKUP_BATCH)
 #define HASH_ACCEL .accel = BB_ACCEL_SUCCESSOR | BB_ACCEL_WINDOW
+#define RELINKS .relinks = true
 #define LDE_HASH .lookup_and_delete_elem = BB_KF_LOOKUP_AND_DELETE_ELEM_HASH
 #define LDE_QUEUE .lookup_and_delete_elem = BB_KF_CMD(BB_MAP_LOOKUP_AND_DELETE_ELEM)
 
@@ -38,9 +39,14 @@ static const struct row {
 	enum bb_kfact lookup_and_delete_elem; /* BB_KF_NONE: never */
 	struct bb_value_fd fd;
 	uint8_t accel; /* enum bb_accel_kind */
+	/* An update of a present key links a new element at the head of its
+	 * bucket and unlinks the old one (hashtab.c's htab and LRU update,
+	 * also behind HASH_OF_MAPS; sock_map.c, devmap.c); the per-CPU hashes
+	 * copy the value in place, the cgroup storages too */
+	bool relinks;
 } rows[BB_MAP_TYPE_COUNT] = {
 	[BB_MAP_TYPE_HASH] = { "hash", BB_KV(3, 19), BB_FAM_HASH, HASH_BATCH, LDE_HASH,
-			       HASH_ACCEL },
+			       HASH_ACCEL, RELINKS },
 	[BB_MAP_TYPE_ARRAY] = { "array", BB_KV(3, 19), BB_FAM_ARRAY, .refuses = NO_DELETE,
 				.native = L | U, .native_since = BB_KF_CMD(BB_MAP_LOOKUP_BATCH),
 				.accel = BB_ACCEL_WINDOW },
@@ -61,7 +67,7 @@ static const struct row {
 	[BB_MAP_TYPE_CGROUP_ARRAY] = { "cgroup_array", BB_KV(4, 8), BB_FAM_ARRAY,
 				       .refuses = NO_LOOKUP, .fd = FD_AT_0(BB_FD_CGROUP) },
 	[BB_MAP_TYPE_LRU_HASH] = { "lru_hash", BB_KV(4, 10), BB_FAM_HASH, HASH_BATCH, LDE_HASH,
-				   HASH_ACCEL },
+				   HASH_ACCEL, RELINKS },
 	[BB_MAP_TYPE_LRU_PERCPU_HASH] = { "lru_percpu_hash", BB_KV(4, 10), BB_FAM_HASH, true,
 					  HASH_BATCH, LDE_HASH, HASH_ACCEL },
 	[BB_MAP_TYPE_LPM_TRIE] = { "lpm_trie", BB_KV(4, 11), BB_FAM_TRIE, .native = L | U | D,
@@ -73,7 +79,8 @@ static const struct row {
 	[BB_MAP_TYPE_HASH_OF_MAPS] = { "hash_of_maps", BB_KV(4, 12), BB_FAM_HASH,
 				       .native = L | LD | U | D,
 				       .native_since = BB_KF_BATCH_MAP_IN_MAP,
-				       .fd = FD_AT_0(BB_FD_MAP), .accel = BB_ACCEL_SUCCESSOR },
+				       .fd = FD_AT_0(BB_FD_MAP), .accel = BB_ACCEL_SUCCESSOR,
+				       RELINKS },
 	[BB_MAP_TYPE_DEVMAP] = { "devmap", BB_KV(4, 14), BB_FAM_ARRAY, .fd = PROG_FD_AT_4 },
 	[BB_MAP_TYPE_SOCKMAP] = { "sockmap", BB_KV(4, 14), BB_FAM_ARRAY,
 				  .fd = FD_AT_0(BB_FD_SOCK) },
@@ -81,7 +88,8 @@ static const struct row {
 	[BB_MAP_TYPE_XSKMAP] = { "xskmap", BB_KV(4, 18), BB_FAM_ARRAY, .refuses = NO_LOOKUP,
 				 .fd = FD_AT_0(BB_FD_SOCK) },
 	[BB_MAP_TYPE_SOCKHASH] = { "sockhash", BB_KV(4, 18), BB_FAM_HASH,
-				   .fd = FD_AT_0(BB_FD_SOCK), .accel = BB_ACCEL_SUCCESSOR },
+				   .fd = FD_AT_0(BB_FD_SOCK), .accel = BB_ACCEL_SUCCESSOR,
+				   RELINKS },
 	[BB_MAP_TYPE_CGROUP_STORAGE] = { "cgroup_storage", BB_KV(4, 19), BB_FAM_HASH,
 					 .refuses = NO_DELETE },
 	[BB_MAP_TYPE_REUSEPORT_SOCKARRAY] = { "reuseport_sockarray", BB_KV(4, 19), BB_FAM_ARRAY,
@@ -93,7 +101,7 @@ static const struct row {
 	[BB_MAP_TYPE_STACK] = { "stack", BB_KV(4, 20), LDE_QUEUE },
 	[BB_MAP_TYPE_SK_STORAGE] = { "sk_storage", BB_KV(5, 2) },
 	[BB_MAP_TYPE_DEVMAP_HASH] = { "devmap_hash", BB_KV(5, 4), BB_FAM_HASH,
-				      .fd = PROG_FD_AT_4, .accel = BB_ACCEL_SUCCESSOR },
+				      .fd = PROG_FD_AT_4, .accel = BB_ACCEL_SUCCESSOR, RELINKS },
 	[BB_MAP_TYPE_STRUCT_OPS] = { "struct_ops", BB_KV(5, 6) },
 	[BB_MAP_TYPE_RINGBUF] = { "ringbuf", BB_KV(5, 8) },
 	[BB_MAP_TYPE_INODE_STORAGE] = { "inode_storage", BB_KV(5, 10) },
@@ -213,6 +221,11 @@ bool bb_maptype_value_fd(uint32_t type, uint32_t value_size, struct bb_value_fd 
 		return false;
 	*fd = *f;
 	return true;
+}
+
+bool bb_maptype_relinks(uint32_t type)
+{
+	return row(type)->relinks;
 }
 
 bool bb_maptype_accel(uint32_t type, unsigned int how)

@@ -94,6 +94,11 @@ uint32_t bb_maptype_lookup_and_delete_elem_since(uint32_t type);
  * (the caller's, to be taken over by a supervisor)? Fills @fd if so. */
 bool bb_maptype_value_fd(uint32_t type, uint32_t value_size, struct bb_value_fd *fd);
 
+/* Does an update of a present key move it to the head of its hash bucket
+ * (a new element linked, the old one unlinked)? Then a key walk standing
+ * inside that bucket can pass it by (emu_hash_walk.c looks back for it). */
+bool bb_maptype_relinks(uint32_t type);
+
 /* Is acceleration @how (enum bb_accel_kind) worth it for the type? */
 bool bb_maptype_accel(uint32_t type, unsigned int how);
 

@@ -30,9 +30,10 @@ static bool on(const struct fz_gen *g, unsigned what)
 	return !(g->skip & what);
 }
 
-/* --skip relink: the kernel re-links an updated element at the head of its
- * bucket; an emulated walk standing inside that bucket (it cannot see bucket
- * boundaries) then misses it. Per-CPU hashes update in place. */
+/* --skip relink: no update of a present key in the hash types whose update
+ * re-links the element at the head of its bucket (the walk's look-back,
+ * shim/core/emu_hash_walk.c, is what finds such keys). Per-CPU hashes
+ * update in place. */
 static bool relink_off(const struct fz_gen *g, const struct fz_run *r)
 {
 	return !on(g, FZ_SKIP_RELINK) && r->u.fam == FZ_FAM_HASH &&

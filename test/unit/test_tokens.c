@@ -411,3 +411,35 @@ Test(tokens, lpm_absent_keys_restart_unless_handed_out)
 		cr_assert_eq(((unsigned char *)got)[i], 0xab, "key byte %zu written past count", i);
 	close(fd);
 }
+
+/* Walks abandoned on maps that are gone are given up before a finished walk
+ * whose token a second reader still holds: the copy returns its chunk. */
+Test(tokens, a_finished_walk_outlives_abandoned_walks_of_closed_maps)
+{
+	int fd = new_map(BPF_MAP_TYPE_HASH, 4, 64);
+	uint32_t keys[16], k2[16], first, out, cnt, c1;
+	uint64_t vals[16], before = bb_stat_get(BB_STAT_ITERS_RECLAIMED);
+
+	for (int i = 0; i < BB_ITER_SLOTS; i++) {
+		int gone = new_map(BPF_MAP_TYPE_HASH, 4, 64);
+
+		fill_hash(gone, 4);
+		cnt = 2;
+		cr_assert_eq(bpfbatch_map_lookup_batch(gone, NULL, &out, keys, vals, &cnt, NULL), 0);
+		close(gone);
+	}
+	fill_hash(fd, 10);
+	cnt = 2;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &first, keys, vals, &cnt, NULL), 0);
+	c1 = 16;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, keys, vals, &c1, NULL), -ENOENT);
+	cr_assert_eq(c1, 8);
+	cnt = 2; /* a new walk, with the table full */
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &out, k2, vals, &cnt, NULL), 0);
+	cr_assert_gt(bb_stat_get(BB_STAT_ITERS_RECLAIMED), before, "the table was full");
+	cnt = 16;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, k2, vals, &cnt, NULL), -ENOENT);
+	cr_assert_eq(cnt, c1, "the copy's chunk: %u elements, not %u", cnt, c1);
+	cr_assert_arr_eq(k2, keys, c1 * sizeof(keys[0]));
+	close(fd);
+}
