@@ -184,18 +184,38 @@ static long lookup(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
 	return r;
 }
 
-/* A lookup-and-delete from the start key of a position (or the first key). */
+struct drain_runs {
+	struct bb_iter *w;
+	const void *start;
+	const void *next;
+	uint64_t looked_back; /* as it was before the call */
+};
+
+/* The look-back, then on from the start key; the same each time it is
+ * called (kw_run_checked), so the bound on looking back counts once. */
+static long drain_runs(struct key_walk *kw, void *arg)
+{
+	struct drain_runs *d = arg;
+	long r;
+
+	d->w->looked_back = d->looked_back;
+	r = d->start ? look_back(kw, d->w, d->start, &d->next) : KW_STOPPED;
+	if (r == KW_STOPPED)
+		r = kw_run(kw, d->start ? KW_AT : KW_FIRST, d->start, &d->next);
+	return r;
+}
+
+/* A lookup-and-delete from the start key of a position (or the first key).
+ * Checked as one: a fault after the look-back deletes nothing either. */
 static long drain(struct key_walk *kw, struct bb_iter *w, const void *start, uint32_t *token)
 {
-	const void *next;
+	struct drain_runs d = { w, start, NULL, w->looked_back };
 	long r = bb_iter_reserve(w); /* no -ENOMEM once elements are deleted */
 
 	if (r)
 		return r;
-	r = start ? look_back(kw, w, start, &next) : KW_STOPPED;
-	if (r == KW_STOPPED)
-		r = kw_run(kw, start ? KW_AT : KW_FIRST, start, &next);
-	return r ? r : bb_iter_mark_key(w, next, token);
+	r = kw_run_checked(kw, drain_runs, &d);
+	return r ? r : bb_iter_mark_key(w, d.next, token);
 }
 
 long bb_emu_hash_lookup(struct bb_emu_call *c, bool del)

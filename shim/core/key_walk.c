@@ -280,30 +280,66 @@ static long kw_pass(struct key_walk *w, enum kw_start how, const void *start, ui
 	return 0;
 }
 
-long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next_out)
+/* A run as the phase it is in: without deletes up to lim + 1 (the element
+ * that would go to the first bad slot) in the first phase of a check. */
+static long kw_phase(struct key_walk *w, enum kw_start how, const void *start,
+		     const void **next_out)
 {
+	if (w->dry)
+		return kw_pass(w, how, start, w->lim + 1, false, next_out);
+	return kw_pass(w, how, start, w->lim, w->del, next_out);
+}
+
+long kw_run_checked(struct key_walk *w, long (*runs)(struct key_walk *w, void *arg), void *arg)
+{
+	uint32_t n0 = w->n;
 	long r;
 
-	if (w->del && w->lim < w->cap) {
-		/*
-		 * Some slot the call may need cannot be written. Would the
-		 * kernel get there? A pass without deletes finds out, filling
-		 * the buffers as the kernel would up to the fault: if it
-		 * faults, the call fails having deleted nothing. If the map
-		 * ends first, the real pass runs from the same start. (Should
-		 * inserts meanwhile take it to the bad slot, it stops before it
-		 * with what it has, a short count: nothing is lost.)
-		 */
-		r = kw_pass(w, how, start, w->lim + 1, false, next_out);
-		if (r != -ENOENT)
-			return r ? r : -EFAULT;
-		if (!w->lim)
-			return r; /* nothing there: nothing to delete */
-		w->n = 0;
+	if (!w->del || w->lim >= w->cap || w->checking)
+		return runs(w, arg);
+	/*
+	 * Some slot the call may need cannot be written. Would the kernel get
+	 * there? A phase without deletes finds out, filling the buffers as the
+	 * kernel would up to the fault: if it faults, the call fails having
+	 * deleted nothing. If the map ends first, the real phase runs from the
+	 * same start. (Should inserts meanwhile take it to the bad slot, it
+	 * stops before it with what it has, a short count: nothing is lost.)
+	 */
+	w->checking = w->dry = true;
+	r = runs(w, arg);
+	w->dry = false;
+	if (r != -ENOENT) {
+		r = r < 0 ? r : -EFAULT;
+	} else if (w->lim) { /* (no slot at all: nothing there to delete) */
+		w->n = n0;
 		if (w->rewind)
 			w->rewind(w->skip_arg);
+		r = runs(w, arg);
 	}
-	return kw_pass(w, how, start, w->lim, w->del, next_out);
+	w->checking = false;
+	return r;
+}
+
+struct one_run {
+	enum kw_start how;
+	const void *start;
+	const void **next;
+};
+
+static long one_run(struct key_walk *w, void *arg)
+{
+	struct one_run *o = arg;
+
+	return kw_phase(w, o->how, o->start, o->next);
+}
+
+long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next_out)
+{
+	struct one_run o = { how, start, next_out };
+
+	if (w->checking)
+		return kw_phase(w, how, start, next_out);
+	return kw_run_checked(w, one_run, &o);
 }
 
 long kw_put_result(struct key_walk *w, const void *tok, uint32_t tok_size, bool count_first)

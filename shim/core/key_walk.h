@@ -59,6 +59,8 @@ struct key_walk {
 	uintptr_t keys_ok_to;  /* key slots below this can be written */
 	uint32_t lim;          /* elements whose slots can take them */
 	uint32_t cap;          /* elements the call may return */
+	bool checking;         /* inside kw_run_checked: runs do no check of their own */
+	bool dry;              /* its first phase: no deletes, up to lim + 1 */
 	struct bb_take_queue tq; /* values in bulk, where the bulk path serves */
 };
 
@@ -75,6 +77,16 @@ void kw_fini(struct key_walk *w);
  * w->n says how many elements were returned either way.
  */
 long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void **next);
+
+/*
+ * A lookup-and-delete made of several runs (a look-back, then the walk on
+ * from its start): @runs does them with kw_run, and is called twice where
+ * some slot the call may need cannot be written — first without deletes,
+ * to find out whether the kernel would get there (then -EFAULT, nothing
+ * deleted), then for real from the same w->n. @runs must start the same
+ * way each time. Returns what the last call of @runs returned, or -EFAULT.
+ */
+long kw_run_checked(struct key_walk *w, long (*runs)(struct key_walk *w, void *arg), void *arg);
 
 /* The caller's value slot of element @i. */
 void *kw_value_slot(const struct key_walk *w, uint32_t i);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bpfbatch.h"
+#include "guard.h"
 #include "core/iters.h"
 #include "platform/stats.h"
 
@@ -293,17 +294,6 @@ Test(tokens, a_reclaimed_walk_ends_and_is_counted)
 	cr_assert_eq(cnt, 0);
 	cr_assert_gt(bb_stat_get(BB_STAT_ITERS_RECLAIMED), before);
 	close(fd);
-}
-
-/* @len bytes that end right before a page that cannot be touched. */
-static void *ends_at_guard(size_t len)
-{
-	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	cr_assert_neq(p, MAP_FAILED);
-	cr_assert_eq(mprotect(p + 2 * 4096, 4096, PROT_NONE), 0);
-	cr_assert_leq(len, 2 * 4096);
-	return p + 2 * 4096 - len;
 }
 
 static uint32_t entries(int fd, uint32_t ks)
