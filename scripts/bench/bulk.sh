@@ -131,9 +131,11 @@ report_bulk() {
 					c2=$(first "$(bpair "b${k}off" "b${k}on" $t $op $b "$nn")")
 					BULK_KEY=total_ms
 					case $op/$b in
-					update/100 | delete/100) goal="off ÷ on > 1 $(verdict "$(first "$r2")" ">=" 1.0001)" ;;
-					update/* | delete/*) goal="on ÷ native ≤ 1.3 $(verdict "$(first "$r1")" "<=" 1.3)" ;;
-					*) goal="off ÷ on ≥ 1.7 $(verdict "$(first "$r2")" ">=" 1.7)" ;;
+					# judged on both: wall time on a loaded machine is mostly
+					# the scheduler's share, CPU time misses the simulator's helper
+					update/100 | delete/100) goal="off ÷ on > 1: wall $(verdict "$(first "$r2")" ">=" 1.0001) cpu $(verdict "$c2" ">=" 1.0001)" ;;
+					update/* | delete/*) goal="on ÷ native ≤ 1.3: wall $(verdict "$(first "$r1")" "<=" 1.3) cpu $(verdict "$c1" "<=" 1.3)" ;;
+					*) goal="off ÷ on ≥ 1.7: wall $(verdict "$(first "$r2")" ">=" 1.7) cpu $(verdict "$c2" ">=" 1.7)" ;;
 					esac
 					echo "| $kv, $t, N=$nn | $op, batch $what | $(ms "$nat") | $(ms "$on") | $(ms "$off") | $r1; cpu $c1 | $r2; cpu $c2 | $goal |"
 				done

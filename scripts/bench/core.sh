@@ -13,7 +13,7 @@ report_alt() {
 	echo "| seed table, hash | batch | native (glibc syscall()) | via shim, native mode | shim ÷ native |"
 	echo "|---|---|---|---|---|"
 	local l
-	for l in $(grep -E "^shim alt " "$RAW" | tr ' ' '~'); do
+	for l in $(grep -E "^shim alt type=" "$RAW" | tr ' ' '~'); do
 		l=${l//\~/ }
 		echo "| $(field "$l" op) | $(field "$l" batch) | $(field "$l" direct_ms) ms | $(field "$l" shim_ms) ms | $(field "$l" ratio) |"
 	done
