@@ -11,8 +11,9 @@
 # Env: BENCH_ONLY=legacy measures and reports only the legacy loops
 # (BPFBATCH_ACCEL, section 7), in BENCH_LEGACY_ROUNDS rounds (default 5);
 # BENCH_ONLY=bulk only the bulk path (BPFBATCH_BULK, section 8), in
-# BENCH_BULK_ROUNDS rounds (default 3) on BENCH_BULK_N entries (default N;
-# simulated 4.14: BENCH_BULK_N414, default 100000, see section 8) on the
+# BENCH_BULK_ROUNDS rounds (default 3, --quick 1) on BENCH_BULK_N entries
+# (default N; simulated 4.14: BENCH_BULK_N414, default 100000, --quick
+# 20000, see section 8) on the
 # kernels in BENCH_BULK_KERNELS (default "5.4 4.14"); BENCH_ONLY=alt only
 # the seed table's batch rows natively and via the shim, alternated in one
 # process (BENCH_ALT_REPS pairs, default 5);
@@ -31,12 +32,17 @@ cd "$(dirname "$0")/.."
 
 N=1000000
 REPS=${BENCH_REPS:-3}
+BULK_ROUNDS=3
+BULK_N414=100000
 LEGACY_ROUNDS=${BENCH_LEGACY_ROUNDS:-5}
 FLOOR_REPS=5
 case "${1:-}" in
 --quick)
 	N=100000
 	FLOOR_REPS=3
+	# the simulated 4.14's element path costs ~100 µs per element here
+	BULK_ROUNDS=1
+	BULK_N414=20000
 	;;
 "") ;;
 *)
@@ -45,6 +51,8 @@ case "${1:-}" in
 	;;
 esac
 N=${BENCH_N:-$N}
+BULK_ROUNDS=${BENCH_BULK_ROUNDS:-$BULK_ROUNDS}
+BULK_N414=${BENCH_BULK_N414:-$BULK_N414}
 SMALL=10000 # strace, callgrind, abandoned iterations
 
 builddir=${BUILDDIR:-build-bench}

@@ -10,17 +10,17 @@
 # UPDATE_ELEM through its user-notify helper (their argument rules changed in
 # 4.16 and 5.1), which costs it far more per call than a real 4.14 would:
 # at N = 1,000,000 one element-path lookup round takes tens of minutes
-# there, so 4.14 runs on BENCH_BULK_N414 entries. Then bpf syscalls per
+# there, so 4.14 runs on BENCH_BULK_N414 entries (BULK_N414). Then bpf syscalls per
 # element (BPFBATCH_STATS), with the path on and off.
 # Each run is pinned to the last CPU (as section 7's are) and each round
 # takes the three paths in turn, the path's two settings swapped every other
 # round, so that drift hits all alike; each round records the load average.
 # BENCH_BULK_KERNELS (default "5.4 4.14") chooses the simulated kernels.
 measure_bulk() {
-	local n=${BENCH_BULK_N:-$N} n414=${BENCH_BULK_N414:-100000} i t k kn order
+	local n=${BENCH_BULK_N:-$N} n414=$BULK_N414 i t k kn order
 	local kernels=${BENCH_BULK_KERNELS:-5.4 4.14}
 	command -v taskset >/dev/null && PIN=(taskset -c $(($(nproc) - 1)))
-	for ((i = 0; i < ${BENCH_BULK_ROUNDS:-3}; i++)); do
+	for ((i = 0; i < BULK_ROUNDS; i++)); do
 		echo "loadavg round=$i $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW"
 		order="on off"
 		((i % 2)) && order="off on"
@@ -102,7 +102,7 @@ loads_per_kcall() {
 		END { if (c) printf "%.3f (%d loads, %d calls)", 1000 * l / c, l, c; else print "—" }'
 }
 report_bulk() {
-	local n=${BENCH_BULK_N:-$N} n414=${BENCH_BULK_N414:-100000} rounds
+	local n=${BENCH_BULK_N:-$N} n414=$BULK_N414 rounds
 	rounds=$(bv native hash update 1000 "$n" | wc -l)
 	[ "$rounds" -gt 0 ] || return 0
 	echo
