@@ -80,6 +80,33 @@ long bench_update_loop(const struct bench_map *m, struct bench_bufs *b, uint32_t
 /* Print "bpfbatch-bench: WHAT: strerror(|r|)" and exit 1. */
 __attribute__((noreturn)) int bench_die(const char *what, long r);
 
+/* What a measurement needs the map to hold before it runs. */
+enum bench_need { BENCH_NEED_ANY, BENCH_NEED_FULL, BENCH_NEED_EMPTY };
+
+struct bench_measure {
+	const char *op;
+	const char *variant;
+	uint32_t batch; /* 0: N */
+	bench_op_fn fn;
+	enum bench_need need;
+	bool empties; /* leaves the map empty */
+};
+
+/* In bench_table.c. Bring the map into the state @need (untimed); *full
+ * says whether it holds all n elements. */
+void bench_set_state(const struct bench_map *m, enum bench_need need, bool *full);
+/* Run one measurement; ns per element (exits unless all n were processed). */
+double bench_run_one(const struct bench_map *m, struct bench_bufs *b,
+		     const struct bench_measure *x, bool *full);
+/* A map of --type/--n/--ks/--vs with generated elements, and cap-element buffers. */
+void bench_map_setup(const struct bench_opts *o, struct bench_map *m, struct bench_bufs *b,
+		     uint32_t cap);
+int bench_mode_table(const struct bench_opts *o);
+/* In bench_floor.c and bench_count.c. */
+int bench_mode_floor(const struct bench_opts *o);
+int bench_mode_scale(const struct bench_opts *o);
+int bench_mode_count(const struct bench_opts *o);
+
 /* Modes in bench_sys.c. */
 int bench_mode_passthrough(const struct bench_opts *o);
 int bench_mode_ptcount(const struct bench_opts *o);
