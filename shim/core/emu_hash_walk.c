@@ -15,27 +15,35 @@
 #include "core/maptypes.h"
 #include "core/iters.h"
 #include "platform/mem.h"
+#include "platform/raw.h"
 
 #define STAGE_KEYS 256 /* replayed keys are written to the caller in chunks */
 /*
  * Listed keys a walk looks back over before going on from its frontier, on
  * types whose updates relink (bb_maptype_relinks). An update of a present
  * key moves it to the head of its bucket; if the frontier stood inside that
- * bucket, the key is now behind it. Re-walking from LOOK_BACK keys before
- * the frontier meets it again, unless LOOK_BACK listed keys and the
- * frontier share one bucket: with load <= 1 (n_buckets is max_entries
- * rounded up to a power of two) and a seeded hash, a bucket holds >= m keys
- * with probability <= 1/m!, here m = LOOK_BACK + 2 = 18: about 1.6e-16.
- * Cost: LOOK_BACK extra GET_NEXT_KEY per call that extends a walk; at most
- * 2 * LOOK_BACK + 1 where the start key was deleted (the kernel restarts
- * from the first key) or updates reordered the keys looked back over.
+ * bucket, the key is now behind it. Re-walking from a listed key at least
+ * LOOK_BACK + 1 places before the frontier meets it again, unless LOOK_BACK
+ * listed keys and the frontier share one bucket: with load <= 1 (n_buckets
+ * is max_entries rounded up to a power of two) and a seeded hash, a bucket
+ * holds >= m keys with probability below 1/m!, here m = LOOK_BACK + 2 = 14:
+ * about 1.1e-11 (in a full map of 2^20 buckets, 1e-5 such buckets expected).
+ * The start must still be in the map (GET_NEXT_KEY of a deleted key restarts
+ * at the first key): a key whose successor is the map's first key is gone,
+ * and the next one further back is tried, up to LOOK_BACK of them; where all
+ * are gone (the lookup-then-delete pattern), the look-back starts at the
+ * first key and passes at most LOOK_BUDGET listed keys.
+ * Cost per call that extends a walk: LOOK_BACK + 1 GET_NEXT_KEY where nothing
+ * changed; where keys were deleted, one more for the first key and one per
+ * deleted start tried.
  * A lookup-and-delete walk has deleted everything before its start key, so
  * it looks back from the map's first key (one GET_NEXT_KEY).
  * Keys inserted behind the frontier are served too, so a walk's look-backs
  * serve at most 2 * max_entries keys in all (more than were ever present at
  * once, unless inserts churn): every walk still ends.
  */
-#define LOOK_BACK 16
+#define LOOK_BACK 12
+#define LOOK_BUDGET (3 * LOOK_BACK) /* listed keys a look-back may pass */
 
 static int seen_in_list(void *arg, const void *key)
 {
@@ -78,26 +86,74 @@ static int look_back_skip(void *arg, const void *key)
 	return 1;
 }
 
-/* Walk up to @until from LOOK_BACK listed keys before it (a lookup) or from
- * the map's first key (a lookup-and-delete), serving keys that updates moved
+/*
+ * Where a lookup's look-back starts (into @at): the successor of the first
+ * listed key still in the map among LOOK_BACK from the (LOOK_BACK + 1)th
+ * last on, else the map's first key. A successor that is the key listed
+ * next needs no check (were the key gone, that one would be the map's
+ * first key, and starting there is as good); another is compared with the
+ * map's first key, asked once. 0, -ENOENT (the map is empty) or -errno.
+ */
+static long look_back_start(struct key_walk *kw, struct bb_iter *w, unsigned char *at,
+			    unsigned char *first)
+{
+	uint32_t n = w->list.n, ks = w->key_size;
+	bool have_first = false;
+	long r;
+
+	for (uint32_t t = 0; t < LOOK_BACK && n > LOOK_BACK + t; t++) {
+		uint32_t j = n - LOOK_BACK - 1 - t;
+
+		r = bb_raw_map_get_next_key(kw->c->m.fd, bb_keyset_key(&w->list, j), at);
+		if (r == -ENOENT)
+			break; /* present, and nothing after it: from the first key */
+		if (r)
+			return r;
+		if (!memcmp(at, bb_keyset_key(&w->list, j + 1), ks))
+			return 0;
+		if (!have_first && (r = kw_first_key(kw, first)))
+			return r;
+		have_first = true;
+		if (memcmp(at, first, ks))
+			return 0;
+	}
+	if (!have_first && (r = kw_first_key(kw, first)))
+		return r;
+	memcpy(at, first, ks);
+	return 0;
+}
+
+/* Walk up to @until from a listed key before it (a lookup) or from the
+ * map's first key (a lookup-and-delete), serving keys that updates moved
  * behind it; 0 with the caller's count filled, KW_STOPPED (go on from
  * @until), -ENOENT (the map ended) or -errno. */
 static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
 		      const void **next)
 {
-	uint32_t n = w->list.n, j = n > LOOK_BACK ? n - LOOK_BACK : 0;
 	uint64_t most = 2ULL * kw->c->m.info.max_entries;
-	struct look_back lb = { w, until, 2 * LOOK_BACK,
+	struct look_back lb = { w, until, LOOK_BUDGET,
 				w->looked_back < most ? most - w->looked_back : 0 };
+	unsigned char *at = NULL;
 	long r;
 
 	if (!lb.serves || !bb_maptype_relinks(kw->c->m.info.type))
 		return KW_STOPPED;
+	if (w->kind == BB_ITER_LOOKUP && w->list.n > LOOK_BACK) {
+		at = malloc(2 * (size_t)(w->key_size ? w->key_size : 1));
+		if (!at)
+			return -ENOMEM;
+		r = look_back_start(kw, w, at, at + w->key_size);
+		if (r) {
+			free(at);
+			return r;
+		}
+	}
 	kw->skip = look_back_skip;
 	kw->skip_arg = &lb;
-	r = kw_run(kw, j ? KW_AFTER : KW_FIRST, j ? bb_keyset_key(&w->list, j) : NULL, next);
+	r = kw_run(kw, at ? KW_AT : KW_FIRST, at, next);
 	kw->skip = NULL; /* lb ends here */
 	kw->skip_arg = NULL;
+	free(at);
 	return r;
 }
 

@@ -139,7 +139,7 @@ static long first_key_after_absent(const struct key_walk *w, unsigned char *out)
 
 /* The walk's first key, into buf[0]. Asked with a buffer of ours, an EFAULT
  * can only mean "no NULL key here" (kprobe.h). */
-static long first_key(struct key_walk *w, unsigned char *at)
+long kw_first_key(struct key_walk *w, unsigned char *at)
 {
 	long r = bb_kprobe_next_key_null(w->c->m.fd, at);
 
@@ -163,7 +163,7 @@ static long start_at(struct key_walk *w, enum kw_start how, const void *start)
 	}
 	if (how == KW_AFTER)
 		return bb_raw_map_get_next_key(w->c->m.fd, start, w->buf[0]);
-	return first_key(w, w->buf[0]);
+	return kw_first_key(w, w->buf[0]);
 }
 
 /* Leave with @r, after taking what is queued (the element path would have

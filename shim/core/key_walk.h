@@ -88,6 +88,10 @@ long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void
  */
 long kw_run_checked(struct key_walk *w, long (*runs)(struct key_walk *w, void *arg), void *arg);
 
+/* The map's first key into @out (key_size bytes of the caller's): 0,
+ * -ENOENT (empty) or -errno. */
+long kw_first_key(struct key_walk *w, unsigned char *out);
+
 /* The caller's value slot of element @i. */
 void *kw_value_slot(const struct key_walk *w, uint32_t i);
 
