@@ -154,7 +154,11 @@ static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
 	kw->skip = NULL; /* lb ends here */
 	kw->skip_arg = NULL;
 	free(at);
-	return r;
+	/* Past the map's end without meeting @until: it was gone, or the start
+	 * was after it (keys a look-back serves are listed after keys they
+	 * precede, and a look-back that fills the count leaves the frontier
+	 * behind keys listed before). Not the walk's end: the frontier says. */
+	return r == -ENOENT ? KW_STOPPED : r;
 }
 
 /* The same in bulk: the keys are known, so each run takes a whole chunk. */

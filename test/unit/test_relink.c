@@ -28,6 +28,7 @@ struct relink_case {
 	uint64_t flags; /* of the updates between calls */
 	bool del;       /* lookup-and-delete */
 	uint32_t drop;  /* also delete returned keys k with k % drop == 0 (0: none) */
+	uint32_t ins;   /* also insert this many new keys between calls (early on) */
 };
 
 static int relink_map(enum bpf_map_type type)
@@ -49,21 +50,25 @@ static int relink_map(enum bpf_map_type type)
 ParameterizedTestParameters(tokens, updates_between_calls_lose_no_key)
 {
 	static struct relink_case cases[] = {
-		{ BPF_MAP_TYPE_HASH, 1, BPF_ANY, false, 0 },
-		{ BPF_MAP_TYPE_HASH, 3, BPF_EXIST, false, 0 },
-		{ BPF_MAP_TYPE_HASH, 17, BPF_ANY, false, 0 },
-		{ BPF_MAP_TYPE_LRU_HASH, 1, BPF_EXIST, false, 0 },
-		{ BPF_MAP_TYPE_LRU_HASH, 5, BPF_EXIST, false, 0 },
-		{ BPF_MAP_TYPE_PERCPU_HASH, 2, BPF_ANY, false, 0 }, /* updates in place */
-		{ BPF_MAP_TYPE_HASH, 2, BPF_EXIST, true, 0 },
-		{ BPF_MAP_TYPE_LRU_HASH, 1, BPF_EXIST, true, 0 },
+		{ BPF_MAP_TYPE_HASH, 1, BPF_ANY, false, 0, 0 },
+		{ BPF_MAP_TYPE_HASH, 3, BPF_EXIST, false, 0, 0 },
+		{ BPF_MAP_TYPE_HASH, 17, BPF_ANY, false, 0, 0 },
+		{ BPF_MAP_TYPE_LRU_HASH, 1, BPF_EXIST, false, 0, 0 },
+		{ BPF_MAP_TYPE_LRU_HASH, 5, BPF_EXIST, false, 0, 0 },
+		{ BPF_MAP_TYPE_PERCPU_HASH, 2, BPF_ANY, false, 0, 0 }, /* updates in place */
+		{ BPF_MAP_TYPE_HASH, 2, BPF_EXIST, true, 0, 0 },
+		{ BPF_MAP_TYPE_LRU_HASH, 1, BPF_EXIST, true, 0, 0 },
 		/* returned keys deleted too: a look-back must not start from one
 		 * (the kernel restarts from the first key) */
-		{ BPF_MAP_TYPE_HASH, 5, BPF_ANY, false, 2 },
-		{ BPF_MAP_TYPE_HASH, 20, BPF_EXIST, false, 3 },
-		{ BPF_MAP_TYPE_HASH, 30, BPF_ANY, false, 2 },
-		{ BPF_MAP_TYPE_HASH, 9, BPF_ANY, false, 4 },
-		{ BPF_MAP_TYPE_LRU_HASH, 7, BPF_EXIST, false, 2 },
+		{ BPF_MAP_TYPE_HASH, 5, BPF_ANY, false, 2, 0 },
+		{ BPF_MAP_TYPE_HASH, 20, BPF_EXIST, false, 3, 0 },
+		{ BPF_MAP_TYPE_HASH, 30, BPF_ANY, false, 2, 0 },
+		{ BPF_MAP_TYPE_HASH, 9, BPF_ANY, false, 4, 0 },
+		{ BPF_MAP_TYPE_LRU_HASH, 7, BPF_EXIST, false, 2, 0 },
+		/* keys inserted behind the walk: a look-back that fills the
+		 * count leaves the frontier behind keys listed before it */
+		{ BPF_MAP_TYPE_HASH, 3, BPF_ANY, false, 0, 5 },
+		{ BPF_MAP_TYPE_HASH, 4, BPF_ANY, false, 3, 4 },
 	};
 
 	return cr_make_param_array(struct relink_case, cases, sizeof(cases) / sizeof(cases[0]));
@@ -78,7 +83,7 @@ ParameterizedTest(struct relink_case *rc, tokens, updates_between_calls_lose_no_
 {
 	int fd = relink_map(rc->type);
 	int ncpu = libbpf_num_possible_cpus();
-	uint32_t keys[32], out, tok = 0, cnt, seen[RL_KEYS] = { 0 }, gen = 0, k;
+	uint32_t keys[32], out, tok = 0, cnt, seen[RL_MAX] = { 0 }, gen = 0, k, added = 0;
 	bool percpu = rc->type == BPF_MAP_TYPE_PERCPU_HASH;
 	uint64_t *vals = calloc(32 * (size_t)(percpu ? ncpu : 1), sizeof(uint64_t));
 	uint64_t *nv = calloc((size_t)(percpu ? ncpu : 1), sizeof(uint64_t));
@@ -91,12 +96,17 @@ ParameterizedTest(struct relink_case *rc, tokens, updates_between_calls_lose_no_
 			fd, calls ? &tok : NULL, &out, keys, vals, &cnt, NULL);
 		cr_assert(r == 0 || r == -ENOENT, "call %d: %d", calls, r);
 		for (uint32_t i = 0; i < cnt; i++) {
-			cr_assert_lt(keys[i], RL_KEYS);
+			cr_assert_lt(keys[i], RL_KEYS + added);
 			cr_assert_eq(vals[i * (percpu ? ncpu : 1)] % 1000, keys[i]);
 			seen[keys[i]]++;
 		}
 		tok = out;
 		gen++;
+		for (uint32_t i = 0; i < rc->ins && RL_KEYS + added < RL_MAX - 64; i++) {
+			k = RL_KEYS + added++;
+			nv[0] = k; /* generation 0 */
+			cr_assert_eq(bpf_map_update_elem(fd, &k, nv, BPF_NOEXIST), 0);
+		}
 		for (uint32_t i = 0; rc->drop && i < cnt; i++)
 			if (keys[i] % rc->drop == 0)
 				cr_assert_eq(bpf_map_delete_elem(fd, &keys[i]), 0);
@@ -111,8 +121,10 @@ ParameterizedTest(struct relink_case *rc, tokens, updates_between_calls_lose_no_
 		}
 		cr_assert_lt(++calls, 2 * RL_KEYS);
 	}
-	for (k = 0; k < RL_KEYS; k++) {
+	for (k = 0; k < RL_KEYS + added; k++) {
 		cr_assert_leq(seen[k], 1, "key %u returned %u times", k, seen[k]);
+		if (k >= RL_KEYS) /* inserted during the walk: may or may not come */
+			continue;
 		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
 			cr_assert_eq(seen[k], 1, "type %d batch %u del %d: key %u, present throughout, missed",
 				     rc->type, rc->batch, rc->del, k);
