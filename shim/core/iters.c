@@ -105,32 +105,39 @@ static bool map_gone(uint32_t id)
 }
 
 /*
- * The walk to give up for a new one: the one idle the longest (a token is a
- * value whatever its walk did, so a finished walk a second reader still
- * uses is kept like any other), unless one of the GONE_CHECKS idle the
- * longest belongs to a map that no longer exists: no token can name it
- * again. Asks the kernel only when a walk must be given up. Called with
- * the table locked.
+ * The walk to give up for a new one: finished before unfinished, then the
+ * least recently used; but first an unfinished walk idle for longer than
+ * that one whose map is gone (abandoned walks of closed maps would
+ * otherwise outlive finished walks whose tokens copies still use). Asks
+ * the kernel about the GONE_CHECKS oldest of those at most, and only when a
+ * walk must be given up. Called with the table locked.
  */
 static struct bb_iter *victim(void)
 {
 	struct bb_iter *v = NULL;
 	uint64_t after = 0;
 
-	for (uint32_t n = 0; n < GONE_CHECKS; n++) {
+	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
+		struct bb_iter *s = &t.slots[i];
+
+		if (!s->in_use || s->users)
+			continue;
+		if (!v || (s->finished && !v->finished) ||
+		    (s->finished == v->finished && s->last_used < v->last_used))
+			v = s;
+	}
+	for (uint32_t n = 0; v && v->finished && n < GONE_CHECKS; n++) {
 		struct bb_iter *o = NULL;
 
 		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
 			struct bb_iter *s = &t.slots[i];
 
-			if (s->in_use && !s->users && s->last_used > after &&
-			    (!o || s->last_used < o->last_used))
+			if (s->in_use && !s->users && !s->finished && s->last_used > after &&
+			    s->last_used < v->last_used && (!o || s->last_used < o->last_used))
 				o = s;
 		}
 		if (!o)
 			break;
-		if (!v)
-			v = o; /* the least recently used */
 		if (map_gone(o->map_id))
 			return o;
 		after = o->last_used;

@@ -28,8 +28,8 @@
  *
  * Bound: BB_ITER_SLOTS walks per process, the idle ones holding at most
  * BB_ITER_IDLE_BYTES together. Opening a walk reclaims, beyond either bound,
- * the least recently used (a walk of a map that is gone first, among the
- * oldest: see victim()), finished or not; a token of a reclaimed
+ * finished walks first (but before them older unfinished walks of maps that
+ * are gone, see victim()), then the least recently used; a token of a reclaimed
  * walk ends its walk (ENOENT, as an out-of-range bucket index does) and is
  * logged and counted. A LOOKUP walk holds its keys (about key_size + 12
  * bytes each) and 4 bytes per position; a LOOKUP_AND_DELETE walk key_size
@@ -54,7 +54,7 @@ enum bb_iter_kind { BB_ITER_LOOKUP = 1, BB_ITER_LOOKUP_AND_DELETE = 2 };
 struct bb_iter {
 	/* owned by the table's lock */
 	bool in_use;
-	bool finished;     /* reached the end of the map (logged at reclaim) */
+	bool finished;     /* reached the end of the map: reclaimed first */
 	uint32_t users;    /* threads holding or waiting for the walk */
 	uint32_t slot;
 	uint32_t base;     /* sequence number of position 0 */
