@@ -92,7 +92,8 @@ static int look_back_skip(void *arg, const void *key)
  * last on, else the map's first key. A successor that is the key listed
  * next needs no check (were the key gone, that one would be the map's
  * first key, and starting there is as good); another is compared with the
- * map's first key, asked once. 0, -ENOENT (the map is empty) or -errno.
+ * map's first key, asked once. 0 (a start inside the map), 1 (the first
+ * key), -ENOENT (the map is empty) or -errno.
  */
 static long look_back_start(struct key_walk *kw, struct bb_iter *w, unsigned char *at,
 			    unsigned char *first)
@@ -120,7 +121,7 @@ static long look_back_start(struct key_walk *kw, struct bb_iter *w, unsigned cha
 	if (!have_first && (r = kw_first_key(kw, first)))
 		return r;
 	memcpy(at, first, ks);
-	return 0;
+	return 1;
 }
 
 /* Walk up to @until from a listed key before it (a lookup) or from the
@@ -134,6 +135,7 @@ static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
 	struct look_back lb = { w, until, LOOK_BUDGET,
 				w->looked_back < most ? most - w->looked_back : 0 };
 	unsigned char *at = NULL;
+	bool inside = false; /* started after a listed key, not at the first key */
 	long r;
 
 	if (!lb.serves || !bb_maptype_relinks(kw->c->m.info.type))
@@ -143,10 +145,11 @@ static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
 		if (!at)
 			return -ENOMEM;
 		r = look_back_start(kw, w, at, at + w->key_size);
-		if (r) {
+		if (r < 0) {
 			free(at);
 			return r;
 		}
+		inside = r == 0;
 	}
 	kw->skip = look_back_skip;
 	kw->skip_arg = &lb;
@@ -154,11 +157,12 @@ static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
 	kw->skip = NULL; /* lb ends here */
 	kw->skip_arg = NULL;
 	free(at);
-	/* Past the map's end without meeting @until: it was gone, or the start
-	 * was after it (keys a look-back serves are listed after keys they
-	 * precede, and a look-back that fills the count leaves the frontier
-	 * behind keys listed before). Not the walk's end: the frontier says. */
-	return r == -ENOENT ? KW_STOPPED : r;
+	/* From the first key to the map's end, every key was met: the walk's
+	 * end. From inside, past the end without meeting @until, is not: the
+	 * start can lie after the frontier (keys a look-back serves are listed
+	 * after keys they precede, and a look-back that fills the count leaves
+	 * the frontier behind keys listed before); the frontier says. */
+	return r == -ENOENT && inside ? KW_STOPPED : r;
 }
 
 /* The same in bulk: the keys are known, so each run takes a whole chunk. */

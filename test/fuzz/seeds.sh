@@ -23,5 +23,6 @@ done <<'LIST'
 0xd10aee8c1c4439b0   api-sim-5.4  767  look-back started at a deleted key, budget spent before the frontier's bucket
 0xcf145885ffbb3dbc   sim-4.14     548  look-back started after the frontier, ran to the map's end and ended the walk
 0xf0a4d0e5d9671925   sim-5.4      15   a drain's look-back counted in a dry first phase: a key written past count
+0x90685bfc78f10137   sim-5.4      53   a drain past a deleted start key: its look-back (from the first key) reached the end and went on
 LIST
 exit $fail
