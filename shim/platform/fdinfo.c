@@ -55,8 +55,10 @@ long bb_fdinfo_get(pid_t pid, int fd, struct bb_fdinfo *out)
 	if (!field(text, "flags:", 8, &out->flags))
 		return -EBADF;
 	out->is_map = field(text, "map_type:", 0, &out->map.type);
-	if (!out->is_map)
+	if (!out->is_map) {
+		field(text, "prog_id:", 0, &out->prog_id);
 		return 0;
+	}
 	field(text, "key_size:", 0, &out->map.key_size);
 	field(text, "value_size:", 0, &out->map.value_size);
 	field(text, "max_entries:", 0, &out->map.max_entries);

@@ -18,6 +18,7 @@ struct bb_fdinfo {
 	uint32_t flags;         /* open flags: O_ACCMODE says read/write */
 	bool is_map;            /* a BPF map: the facts below are its own */
 	bool frozen;            /* BPF_MAP_FREEZE done (always false before 5.2) */
+	uint32_t prog_id;       /* a BPF program's id (0: not a program, or before 4.13) */
 	struct bb_map_info map; /* id 0 where the kernel prints none (before 4.13) */
 };
 

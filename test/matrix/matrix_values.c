@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "platform/fdinfo.h"
 #include "matrix.h"
 #include "value_objs.h"
 
@@ -150,24 +151,15 @@ void render(struct cell *c, const void *key, const void *val, char *out, size_t 
 	snprintf(out, size, "%s=%s", kh, vh);
 }
 
-/* Map and prog ids from fdinfo: OBJ_GET_INFO_BY_FD needs 4.13, and this
- * program also runs on simulated older kernels. */
-static uint64_t fdinfo_id(int fd, const char *field)
+/* Map and prog ids from fdinfo (the platform's one reader): OBJ_GET_INFO_BY_FD
+ * needs 4.13, and this program also runs on simulated older kernels. */
+static uint64_t fdinfo_id(int fd, bool prog)
 {
-	char path[64], line[256];
-	size_t len = strlen(field);
-	uint64_t id = 0;
-	FILE *f;
+	struct bb_fdinfo fi;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
+	if (bb_fdinfo_get(0, fd, &fi))
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':')
-			id = strtoull(line + len + 1, NULL, 10);
-	fclose(f);
-	return id;
+	return prog ? fi.prog_id : fi.is_map ? fi.map.id : 0;
 }
 
 static int load_prog(void)
@@ -202,11 +194,11 @@ void make_objs(const struct mtype *t, struct objs *o)
 		switch (vk(t)) {
 		case V_MAPFD:
 			fd = inner_map();
-			id = fd >= 0 ? fdinfo_id(fd, "map_id") : 0;
+			id = fd >= 0 ? fdinfo_id(fd, false) : 0;
 			break;
 		case V_PROGFD:
 			fd = load_prog();
-			id = fd >= 0 ? fdinfo_id(fd, "prog_id") : 0;
+			id = fd >= 0 ? fdinfo_id(fd, true) : 0;
 			break;
 		case V_SOCKFD:
 		case V_SOCKFD_XSK:
