@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 #include "platform/fdinfo.h"
 
+#include "platform/textfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,7 +36,6 @@ long bb_fdinfo_get(pid_t pid, int fd, struct bb_fdinfo *out)
 	char path[64], text[1024];
 	uint32_t v;
 	ssize_t n;
-	int f;
 
 	memset(out, 0, sizeof(*out));
 	if (fd < 0)
@@ -43,14 +44,9 @@ long bb_fdinfo_get(pid_t pid, int fd, struct bb_fdinfo *out)
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
 	else
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return errno == ENOENT ? -EBADF : -errno;
-	n = read(f, text, sizeof(text) - 1);
-	close(f);
-	if (n <= 0)
-		return -EBADF;
-	text[n] = '\0';
+	n = bb_read_text(path, text, sizeof(text));
+	if (n < 0)
+		return n == -ENOENT || n == -ENODATA ? -EBADF : n;
 
 	if (!field(text, "flags:", 8, &out->flags))
 		return -EBADF;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "platform/env.h"
+#include "platform/textfile.h"
 #include "platform/uapi.h"
 
 static struct {
@@ -57,16 +58,9 @@ static unsigned int parse_possible(const char *s)
 static unsigned int read_possible_cpus(void)
 {
 	char buf[256];
-	ssize_t n;
-	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (bb_read_text("/sys/devices/system/cpu/possible", buf, sizeof(buf)) < 0)
 		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = '\0';
 	return parse_possible(buf);
 }
 

@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "platform/textfile.h"
+
 /* What a notified call abandoned to a signal returns to the syscall exit
  * path (the kernel-internal ERESTARTSYS, never seen by user space). */
 #define ERESTARTSYS 512
@@ -45,18 +47,11 @@ static unsigned long long start_time(pid_t tid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long t = 0;
-	ssize_t n;
-	int fd, field;
+	int field;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (bb_read_text(path, buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	/* The name (field 2) may hold anything: count from its end. */
 	p = strrchr(buf, ')');
 	for (field = 2; p && field < 22; field++)
