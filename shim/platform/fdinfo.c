@@ -45,8 +45,8 @@ long bb_fdinfo_get(pid_t pid, int fd, struct bb_fdinfo *out)
 	else
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	n = bb_read_text(path, text, sizeof(text));
-	if (n < 0)
-		return n == -ENOENT || n == -ENODATA ? -EBADF : n;
+	if (n <= 0)
+		return n == 0 || n == -ENOENT ? -EBADF : n;
 
 	if (!field(text, "flags:", 8, &out->flags))
 		return -EBADF;

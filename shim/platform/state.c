@@ -59,7 +59,7 @@ static unsigned int read_possible_cpus(void)
 {
 	char buf[256];
 
-	if (bb_read_text("/sys/devices/system/cpu/possible", buf, sizeof(buf)) < 0)
+	if (bb_read_text("/sys/devices/system/cpu/possible", buf, sizeof(buf)) <= 0)
 		return 1;
 	return parse_possible(buf);
 }

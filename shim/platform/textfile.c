@@ -14,8 +14,8 @@ ssize_t bb_read_text(const char *path, char *buf, size_t size)
 		return -errno;
 	n = read(fd, buf, size - 1);
 	close(fd);
-	if (n <= 0)
-		return -ENODATA;
+	if (n < 0)
+		n = 0;
 	buf[n] = '\0';
 	return n;
 }

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 /* Read @path into @buf (at most @size - 1 bytes, NUL-terminated). The
- * length, or -errno of the open, or -ENODATA where nothing could be read. */
+ * length (0: nothing could be read), or -errno of the open. */
 ssize_t bb_read_text(const char *path, char *buf, size_t size);
 
 #endif

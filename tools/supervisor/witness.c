@@ -50,7 +50,7 @@ static unsigned long long start_time(pid_t tid)
 	int field;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (bb_read_text(path, buf, sizeof(buf)) < 0)
+	if (bb_read_text(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	/* The name (field 2) may hold anything: count from its end. */
 	p = strrchr(buf, ')');
