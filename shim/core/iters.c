@@ -16,7 +16,6 @@
 #define SEQ_MASK 0xffffffU
 #define MAX_POSITIONS (SEQ_MASK / 2) /* leaves the other half to tell stale tokens */
 #define REUSE_SCAN 8                 /* recent positions checked for the same meaning */
-#define GONE_CHECKS 4                /* walks a reclaim asks the kernel about (victim) */
 
 _Static_assert(BB_ITER_SLOTS <= 128, "slot must fit bits 24..30");
 
@@ -83,6 +82,7 @@ static void walk_reset(struct bb_iter *w)
 	w->frontier = NULL;
 	w->in_use = false;
 	w->finished = false;
+	w->map_gone = false;
 	w->npos = w->npos_pub = w->cap_pos = 0;
 	w->bytes = 0;
 	w->base = w->next_base; /* old tokens of this slot stay dead */
@@ -104,43 +104,74 @@ static bool map_gone(uint32_t id)
 	return fd == -ENOENT;
 }
 
+/* Maps a victim search found still there: each is asked about once. */
+struct search {
+	uint32_t alive[BB_ITER_SLOTS];
+	uint32_t nalive;
+};
+
+static bool known_alive(const struct search *x, uint32_t id)
+{
+	for (uint32_t i = 0; i < x->nalive; i++)
+		if (x->alive[i] == id)
+			return true;
+	return false;
+}
+
+/* The idle walk used least recently after @after (0: of all), or NULL. */
+static struct bb_iter *oldest_after(uint64_t after)
+{
+	struct bb_iter *o = NULL;
+
+	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
+		struct bb_iter *s = &t.slots[i];
+
+		if (s->in_use && !s->users && s->last_used > after &&
+		    (!o || s->last_used < o->last_used))
+			o = s;
+	}
+	return o;
+}
+
 /*
- * The walk to give up for a new one: finished before unfinished, then the
- * least recently used; but first an unfinished walk idle for longer than
- * that one whose map is gone (abandoned walks of closed maps would
- * otherwise outlive finished walks whose tokens copies still use). Asks
- * the kernel about the GONE_CHECKS oldest of those at most, and only when a
- * walk must be given up. Called with the table locked.
+ * The walk to give up for a new one. A walk of a map that is gone is dead
+ * (no token of it can be used again): those go first, oldest first. Else a
+ * finished walk before an unfinished one, then the least recently used.
+ * Whether a map is gone is asked of the kernel once per map and search,
+ * oldest walk first, only when a walk must be given up, and remembered on
+ * every walk of that map. All walks are asked about, not just the oldest:
+ * a map the caller closed lives on while something holds it (a bulk
+ * program keeps it up to BB_BULK_IDLE_MS), and walks of such maps must not
+ * make the search stop short of the dead ones behind them (a finished walk
+ * whose token a second reader still uses would be given up instead).
+ * Called with the table locked.
  */
-static struct bb_iter *victim(void)
+static struct bb_iter *victim(struct search *x)
 {
 	struct bb_iter *v = NULL;
-	uint64_t after = 0;
 
 	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
 		struct bb_iter *s = &t.slots[i];
 
 		if (!s->in_use || s->users)
 			continue;
+		if (s->map_gone)
+			return s;
 		if (!v || (s->finished && !v->finished) ||
 		    (s->finished == v->finished && s->last_used < v->last_used))
 			v = s;
 	}
-	for (uint32_t n = 0; v && v->finished && n < GONE_CHECKS; n++) {
-		struct bb_iter *o = NULL;
-
-		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
-			struct bb_iter *s = &t.slots[i];
-
-			if (s->in_use && !s->users && !s->finished && s->last_used > after &&
-			    s->last_used < v->last_used && (!o || s->last_used < o->last_used))
-				o = s;
+	for (struct bb_iter *o = oldest_after(0); o; o = oldest_after(o->last_used)) {
+		if (known_alive(x, o->map_id))
+			continue;
+		if (!map_gone(o->map_id)) {
+			x->alive[x->nalive++] = o->map_id;
+			continue;
 		}
-		if (!o)
-			break;
-		if (map_gone(o->map_id))
-			return o;
-		after = o->last_used;
+		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++)
+			if (t.slots[i].in_use && t.slots[i].map_id == o->map_id)
+				t.slots[i].map_gone = true;
+		return o;
 	}
 	return v;
 }
@@ -155,7 +186,7 @@ static void reclaim(struct bb_iter *w)
 }
 
 /* Keep the idle walks within their memory budget. Table locked. */
-static void trim_idle(void)
+static void trim_idle(struct search *x)
 {
 	for (;;) {
 		uint64_t idle = 0;
@@ -164,7 +195,7 @@ static void trim_idle(void)
 		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++)
 			if (t.slots[i].in_use && !t.slots[i].users)
 				idle += t.slots[i].bytes;
-		v = victim();
+		v = victim(x);
 		if (idle <= BB_ITER_IDLE_BYTES || !v)
 			return;
 		reclaim(v);
@@ -175,15 +206,16 @@ struct bb_iter *bb_iter_open(uint32_t map_id, uint32_t key_size, enum bb_iter_ki
 {
 	unsigned char *frontier = malloc(key_size ? key_size : 1);
 	struct bb_iter *w = NULL;
+	struct search x = { .nalive = 0 };
 
 	if (!frontier)
 		return NULL;
 	lock_table();
-	trim_idle();
+	trim_idle(&x);
 	for (uint32_t i = 0; i < BB_ITER_SLOTS && !w; i++)
 		if (!t.slots[i].in_use)
 			w = &t.slots[i];
-	if (!w && (w = victim()))
+	if (!w && (w = victim(&x)))
 		reclaim(w);
 	if (w) {
 		w->in_use = true;

@@ -28,8 +28,8 @@
  *
  * Bound: BB_ITER_SLOTS walks per process, the idle ones holding at most
  * BB_ITER_IDLE_BYTES together. Opening a walk reclaims, beyond either bound,
- * finished walks first (but before them older unfinished walks of maps that
- * are gone, see victim()), then the least recently used; a token of a reclaimed
+ * walks of maps that are gone first (see victim()), then finished walks,
+ * then the least recently used; a token of a reclaimed
  * walk ends its walk (ENOENT, as an out-of-range bucket index does) and is
  * logged and counted. A LOOKUP walk holds its keys (about key_size + 12
  * bytes each) and 4 bytes per position; a LOOKUP_AND_DELETE walk key_size
@@ -55,6 +55,7 @@ struct bb_iter {
 	/* owned by the table's lock */
 	bool in_use;
 	bool finished;     /* reached the end of the map: reclaimed first */
+	bool map_gone;     /* its map no longer exists: reclaimed before all */
 	uint32_t users;    /* threads holding or waiting for the walk */
 	uint32_t slot;
 	uint32_t base;     /* sequence number of position 0 */

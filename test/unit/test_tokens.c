@@ -433,3 +433,55 @@ Test(tokens, a_finished_walk_outlives_abandoned_walks_of_closed_maps)
 	cr_assert_arr_eq(k2, keys, c1 * sizeof(keys[0]));
 	close(fd);
 }
+
+/* The same when the oldest walks belong to maps that are still open (here
+ * held by the test, as a bulk program holds a map the caller closed for up
+ * to a second): the search goes past them to the walks of closed maps, and
+ * those walks of open maps stay too. */
+Test(tokens, walks_of_closed_maps_go_first_whatever_their_age)
+{
+	enum { LIVE = 8 };
+	int fd = new_map(BPF_MAP_TYPE_HASH, 4, 64), live[LIVE];
+	uint32_t keys[16], k2[16], first, out, cnt, c1, ltok[LIVE];
+	uint64_t vals[16], before = bb_stat_get(BB_STAT_ITERS_RECLAIMED);
+
+	for (int i = 0; i < LIVE; i++) {
+		live[i] = new_map(BPF_MAP_TYPE_HASH, 4, 64);
+		fill_hash(live[i], 6);
+		cnt = 2;
+		cr_assert_eq(bpfbatch_map_lookup_batch(live[i], NULL, &ltok[i], keys, vals, &cnt,
+						       NULL), 0);
+	}
+	for (int i = 0; i < BB_ITER_SLOTS - LIVE; i++) {
+		int gone = new_map(BPF_MAP_TYPE_HASH, 4, 64);
+
+		fill_hash(gone, 4);
+		cnt = 2;
+		cr_assert_eq(bpfbatch_map_lookup_batch(gone, NULL, &out, keys, vals, &cnt, NULL), 0);
+		close(gone);
+	}
+	fill_hash(fd, 10);
+	cnt = 2;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &first, keys, vals, &cnt, NULL), 0);
+	c1 = 16;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, keys, vals, &c1, NULL), -ENOENT);
+	cr_assert_eq(c1, 8);
+	for (int i = 0; i < 4; i++) { /* new walks, with the table full */
+		cnt = 2;
+		cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &out, k2, vals, &cnt, NULL), 0);
+	}
+	cr_assert_geq(bb_stat_get(BB_STAT_ITERS_RECLAIMED), before + 5, "the table was full");
+	cnt = 16;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, k2, vals, &cnt, NULL), -ENOENT);
+	cr_assert_eq(cnt, c1, "the copy's chunk: %u elements, not %u", cnt, c1);
+	cr_assert_arr_eq(k2, keys, c1 * sizeof(keys[0]));
+	for (int i = 0; i < LIVE; i++) {
+		cnt = 16;
+		cr_assert_eq(bpfbatch_map_lookup_batch(live[i], &ltok[i], &out, k2, vals, &cnt,
+						       NULL), -ENOENT);
+		cr_assert_eq(cnt, 4, "abandoned walk %d of an open map: %u of its 4 last keys", i,
+			     cnt);
+		close(live[i]);
+	}
+	close(fd);
+}
