@@ -144,6 +144,8 @@ int fz_link_start(struct fz_link *l, const struct fz_cfg *cfg, const int *keep, 
 	argv[n++] = "BPFBATCH_LOG";
 	argv[n++] = "-u";
 	argv[n++] = "LD_PRELOAD";
+	if (getenv("BPFBATCH_FUZZ_PEER_LOG"))
+		argv[n++] = "BPFBATCH_LOG=1";
 	if (!cfg->api)
 		argv[n++] = preload;
 	argv[n++] = cfg->emulate ? "BPFBATCH_MODE=emulate" : "BPFBATCH_MODE=auto";

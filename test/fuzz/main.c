@@ -204,6 +204,8 @@ static unsigned run_config(unsigned ci, const struct opts *o, struct fz_ctx *x, 
 
 		if (!configs[ci].lpm_walks && (kinds & ~((1u << FZ_LPM8) | (1u << FZ_LPM20))))
 			kinds &= ~((1u << FZ_LPM8) | (1u << FZ_LPM20)); /* 524 before 4.16 */
+		if (getenv("BPFBATCH_FUZZ_PEER_LOG"))
+			fprintf(stderr, "@@ [%s] seq %" PRIu64 "\n", configs[ci].name, n);
 		t_seq -= now();
 		fz_seq_run(x, sseed, seq_kind(sseed, kinds), &seq, &f);
 		t_seq += now();
