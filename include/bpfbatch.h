@@ -105,9 +105,11 @@ struct bpfbatch_opts {
  * iteration held in this process: up to 128 iterations are kept at once
  * without any reclaim, idle ones holding at most 64 MiB together (a lookup keeps the keys
  * it met, about key_size + 12 bytes each, and 4 bytes per token; a
- * lookup-and-delete key_size bytes per token); beyond either bound finished
- * iterations are reclaimed first (after idle ones of maps that no longer
- * exist), then the least recently used, and a token
+ * lookup-and-delete key_size bytes per token); beyond either bound idle
+ * iterations of maps that no longer exist are reclaimed first (a map whose
+ * last fd was closed exists for up to a second more while a bulk program of
+ * ours holds it, see BPFBATCH_BULK), then finished iterations, then the
+ * least recently used, and a token
  * of a reclaimed iteration, or an unknown one, ends the walk (-ENOENT,
  * *count 0), as an out-of-range bucket index does in the kernel. An LPM
  * token is the last key, and the trie's fixed key order says what comes

@@ -402,15 +402,13 @@ Test(tokens, lpm_absent_keys_restart_unless_handed_out)
 	close(fd);
 }
 
-/* Walks abandoned on maps that are gone are given up before a finished walk
- * whose token a second reader still holds: the copy returns its chunk. */
-Test(tokens, a_finished_walk_outlives_abandoned_walks_of_closed_maps)
+/* @n walks abandoned after their first call, on maps closed at once. */
+static void abandon_on_closed_maps(int n)
 {
-	int fd = new_map(BPF_MAP_TYPE_HASH, 4, 64);
-	uint32_t keys[16], k2[16], first, out, cnt, c1;
-	uint64_t vals[16], before = bb_stat_get(BB_STAT_ITERS_RECLAIMED);
+	uint32_t keys[2], out, cnt;
+	uint64_t vals[2];
 
-	for (int i = 0; i < BB_ITER_SLOTS; i++) {
+	for (int i = 0; i < n; i++) {
 		int gone = new_map(BPF_MAP_TYPE_HASH, 4, 64);
 
 		fill_hash(gone, 4);
@@ -418,19 +416,50 @@ Test(tokens, a_finished_walk_outlives_abandoned_walks_of_closed_maps)
 		cr_assert_eq(bpfbatch_map_lookup_batch(gone, NULL, &out, keys, vals, &cnt, NULL), 0);
 		close(gone);
 	}
+}
+
+/* A walk of @fd's 10 keys taken to its end; *first: the token after its
+ * first call, whose chunk (8 keys) goes to @chunk. */
+static void finish_a_walk(int fd, uint32_t *first, uint32_t *chunk)
+{
+	uint32_t keys[2], out, cnt = 2;
+	uint64_t vals[16];
+
 	fill_hash(fd, 10);
-	cnt = 2;
-	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &first, keys, vals, &cnt, NULL), 0);
-	c1 = 16;
-	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, keys, vals, &c1, NULL), -ENOENT);
-	cr_assert_eq(c1, 8);
-	cnt = 2; /* a new walk, with the table full */
-	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &out, k2, vals, &cnt, NULL), 0);
-	cr_assert_gt(bb_stat_get(BB_STAT_ITERS_RECLAIMED), before, "the table was full");
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, first, keys, vals, &cnt, NULL), 0);
+	cnt = 16;
+	cr_assert_eq(bpfbatch_map_lookup_batch(fd, first, &out, chunk, vals, &cnt, NULL), -ENOENT);
+	cr_assert_eq(cnt, 8);
+}
+
+/* @walks new walks on @fd with the table full; then a second reader's copy
+ * of @first still returns @chunk. */
+static void copy_outlives(int fd, int walks, uint32_t first, const uint32_t *chunk)
+{
+	uint32_t k2[16], out, cnt;
+	uint64_t vals[16], before = bb_stat_get(BB_STAT_ITERS_RECLAIMED);
+
+	for (int i = 0; i < walks; i++) {
+		cnt = 2;
+		cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &out, k2, vals, &cnt, NULL), 0);
+	}
+	cr_assert_geq(bb_stat_get(BB_STAT_ITERS_RECLAIMED), before + walks, "the table was full");
 	cnt = 16;
 	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, k2, vals, &cnt, NULL), -ENOENT);
-	cr_assert_eq(cnt, c1, "the copy's chunk: %u elements, not %u", cnt, c1);
-	cr_assert_arr_eq(k2, keys, c1 * sizeof(keys[0]));
+	cr_assert_eq(cnt, 8, "the copy's chunk: %u elements, not 8", cnt);
+	cr_assert_arr_eq(k2, chunk, 8 * sizeof(chunk[0]));
+}
+
+/* Walks abandoned on maps that are gone are given up before a finished walk
+ * whose token a second reader still holds: the copy returns its chunk. */
+Test(tokens, a_finished_walk_outlives_abandoned_walks_of_closed_maps)
+{
+	int fd = new_map(BPF_MAP_TYPE_HASH, 4, 64);
+	uint32_t chunk[16], first;
+
+	abandon_on_closed_maps(BB_ITER_SLOTS);
+	finish_a_walk(fd, &first, chunk);
+	copy_outlives(fd, 1, first, chunk);
 	close(fd);
 }
 
@@ -442,8 +471,8 @@ Test(tokens, walks_of_closed_maps_go_first_whatever_their_age)
 {
 	enum { LIVE = 8 };
 	int fd = new_map(BPF_MAP_TYPE_HASH, 4, 64), live[LIVE];
-	uint32_t keys[16], k2[16], first, out, cnt, c1, ltok[LIVE];
-	uint64_t vals[16], before = bb_stat_get(BB_STAT_ITERS_RECLAIMED);
+	uint32_t keys[16], chunk[16], first, out, cnt, ltok[LIVE];
+	uint64_t vals[16];
 
 	for (int i = 0; i < LIVE; i++) {
 		live[i] = new_map(BPF_MAP_TYPE_HASH, 4, 64);
@@ -452,32 +481,12 @@ Test(tokens, walks_of_closed_maps_go_first_whatever_their_age)
 		cr_assert_eq(bpfbatch_map_lookup_batch(live[i], NULL, &ltok[i], keys, vals, &cnt,
 						       NULL), 0);
 	}
-	for (int i = 0; i < BB_ITER_SLOTS - LIVE; i++) {
-		int gone = new_map(BPF_MAP_TYPE_HASH, 4, 64);
-
-		fill_hash(gone, 4);
-		cnt = 2;
-		cr_assert_eq(bpfbatch_map_lookup_batch(gone, NULL, &out, keys, vals, &cnt, NULL), 0);
-		close(gone);
-	}
-	fill_hash(fd, 10);
-	cnt = 2;
-	cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &first, keys, vals, &cnt, NULL), 0);
-	c1 = 16;
-	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, keys, vals, &c1, NULL), -ENOENT);
-	cr_assert_eq(c1, 8);
-	for (int i = 0; i < 4; i++) { /* new walks, with the table full */
-		cnt = 2;
-		cr_assert_eq(bpfbatch_map_lookup_batch(fd, NULL, &out, k2, vals, &cnt, NULL), 0);
-	}
-	cr_assert_geq(bb_stat_get(BB_STAT_ITERS_RECLAIMED), before + 5, "the table was full");
-	cnt = 16;
-	cr_assert_eq(bpfbatch_map_lookup_batch(fd, &first, &out, k2, vals, &cnt, NULL), -ENOENT);
-	cr_assert_eq(cnt, c1, "the copy's chunk: %u elements, not %u", cnt, c1);
-	cr_assert_arr_eq(k2, keys, c1 * sizeof(keys[0]));
+	abandon_on_closed_maps(BB_ITER_SLOTS - LIVE);
+	finish_a_walk(fd, &first, chunk);
+	copy_outlives(fd, 4, first, chunk);
 	for (int i = 0; i < LIVE; i++) {
 		cnt = 16;
-		cr_assert_eq(bpfbatch_map_lookup_batch(live[i], &ltok[i], &out, k2, vals, &cnt,
+		cr_assert_eq(bpfbatch_map_lookup_batch(live[i], &ltok[i], &out, keys, vals, &cnt,
 						       NULL), -ENOENT);
 		cr_assert_eq(cnt, 4, "abandoned walk %d of an open map: %u of its 4 last keys", i,
 			     cnt);
