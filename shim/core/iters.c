@@ -16,6 +16,7 @@
 #define SEQ_MASK 0xffffffU
 #define MAX_POSITIONS (SEQ_MASK / 2) /* leaves the other half to tell stale tokens */
 #define REUSE_SCAN 8                 /* recent positions checked for the same meaning */
+#define GONE_ASKS 8                  /* maps asked about when no walk is finished */
 
 _Static_assert(BB_ITER_SLOTS <= 128, "slot must fit bits 24..30");
 
@@ -89,19 +90,20 @@ static void walk_reset(struct bb_iter *w)
 }
 
 /* Is the map with this id gone? Then no token of its walks can ever be
- * used again. Without CAP_SYS_ADMIN (EPERM), before 4.13 (EINVAL) or for a
- * stand-in id (bit 31, platform/fdinfo.c), the answer is no. */
+ * used again. Asked with MAP_GET_NEXT_ID from the id below it, which opens
+ * no fd (GET_FD_BY_ID would: about 10 times the cost, and a search may ask
+ * about every map in the table). Without CAP_SYS_ADMIN (EPERM), before 4.13
+ * (EINVAL) or for a stand-in id (bit 31, platform/fdinfo.c), the answer is
+ * no. */
 static bool map_gone(uint32_t id)
 {
-	struct bb_get_id_attr a = { .id = id };
-	long fd;
+	struct bb_get_id_attr a = { .id = id - 1 };
+	long r;
 
 	if (!id || (id & 0x80000000U))
 		return false;
-	fd = bb_raw_bpf(BB_MAP_GET_FD_BY_ID, &a, sizeof(a));
-	if (fd >= 0)
-		bb_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0); /* errno untouched */
-	return fd == -ENOENT;
+	r = bb_raw_bpf(BB_MAP_GET_NEXT_ID, &a, sizeof(a));
+	return r == -ENOENT || (r == 0 && a.next_id != id);
 }
 
 /* Maps a victim search found still there: each is asked about once. */
@@ -135,20 +137,24 @@ static struct bb_iter *oldest_after(uint64_t after)
 
 /*
  * The walk to give up for a new one. A walk of a map that is gone is dead
- * (no token of it can be used again): those go first, oldest first. Else a
- * finished walk before an unfinished one, then the least recently used.
- * Whether a map is gone is asked of the kernel once per map and search,
- * oldest walk first, only when a walk must be given up, and remembered on
- * every walk of that map. All walks are asked about, not just the oldest:
- * a map the caller closed lives on while something holds it (a bulk
- * program keeps it up to BB_BULK_IDLE_MS), and walks of such maps must not
- * make the search stop short of the dead ones behind them (a finished walk
- * whose token a second reader still uses would be given up instead).
+ * (no token of it can be used again): those go first. Else a finished walk
+ * before an unfinished one, then the least recently used.
+ * Walks abandoned unfinished are where dead maps hide: before a finished
+ * walk is given up (a second reader may still use its tokens), the maps of
+ * all idle unfinished walks are asked about, oldest walk first, once per map
+ * and search, and a gone one is remembered on every walk of its map. All of
+ * them, not just the oldest few: a map the caller closed lives on while
+ * something holds it (a bulk program keeps it up to BB_BULK_IDLE_MS), and
+ * walks of such maps must not stop the search short of the dead ones behind
+ * them. Where no walk is finished the least recently used goes anyway, so
+ * only GONE_ASKS maps are asked about then. Nothing is asked while finished
+ * walks alone fill the table (a process that walks many maps to their end).
  * Called with the table locked.
  */
 static struct bb_iter *victim(struct search *x)
 {
 	struct bb_iter *v = NULL;
+	uint32_t asks;
 
 	for (uint32_t i = 0; i < BB_ITER_SLOTS; i++) {
 		struct bb_iter *s = &t.slots[i];
@@ -161,9 +167,11 @@ static struct bb_iter *victim(struct search *x)
 		    (s->finished == v->finished && s->last_used < v->last_used))
 			v = s;
 	}
-	for (struct bb_iter *o = oldest_after(0); o; o = oldest_after(o->last_used)) {
-		if (known_alive(x, o->map_id))
+	asks = v && v->finished ? BB_ITER_SLOTS : GONE_ASKS;
+	for (struct bb_iter *o = oldest_after(0); o && asks; o = oldest_after(o->last_used)) {
+		if (o->finished || known_alive(x, o->map_id))
 			continue;
+		asks--;
 		if (!map_gone(o->map_id)) {
 			x->alive[x->nalive++] = o->map_id;
 			continue;
