@@ -215,8 +215,13 @@ void loop_threads(void)
 	for (int w = 0; w <= WALKERS; w++)
 		pthread_join(t[w], NULL);
 	/* An update moves a hash key to the head of its bucket, so a walk may
-	 * miss the keys the writer updates; the untouched ones it never may. */
-	for (int w = 0; w < WALKERS; w++)
+	 * miss the keys the writer updates; the untouched ones it never may.
+	 * Except in an LPM trie: its GET_NEXT_KEY walks the trie under RCU
+	 * alone, and a delete that reshapes the trie during that walk can make
+	 * it skip an untouched key. The kernel does this without the shim
+	 * (sim 5.4, acceleration off, ASan build: 4 runs of 1,500 missed one), so
+	 * no walk over it can promise that key. */
+	for (int w = 0; w < WALKERS && g.type != BPF_MAP_TYPE_LPM_TRIE; w++)
 		for (uint32_t i = 0; i < g.n; i++)
 			if (i % 5 > 1 && !mine[(size_t)w * g.n + i])
 				fail("untouched key never seen", i, w);
