@@ -173,7 +173,8 @@ static struct bb_iter *victim(struct search *x)
 			continue;
 		asks--;
 		if (!map_gone(o->map_id)) {
-			x->alive[x->nalive++] = o->map_id;
+			if (x->nalive < BB_ITER_SLOTS) /* one per map in the table */
+				x->alive[x->nalive++] = o->map_id;
 			continue;
 		}
 		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++)
@@ -203,8 +204,8 @@ static void trim_idle(struct search *x)
 		for (uint32_t i = 0; i < BB_ITER_SLOTS; i++)
 			if (t.slots[i].in_use && !t.slots[i].users)
 				idle += t.slots[i].bytes;
-		v = victim(x);
-		if (idle <= BB_ITER_IDLE_BYTES || !v)
+		/* a search may ask the kernel: only when one must go */
+		if (idle <= BB_ITER_IDLE_BYTES || !(v = victim(x)))
 			return;
 		reclaim(v);
 	}

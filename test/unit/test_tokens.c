@@ -465,8 +465,8 @@ Test(tokens, a_finished_walk_outlives_abandoned_walks_of_closed_maps)
 
 /* The same when the oldest walks belong to maps that are still open (here
  * held by the test, as a bulk program holds a map the caller closed for up
- * to a second): the search goes past them to the walks of closed maps, and
- * those walks of open maps stay too. */
+ * to a second): before the finished walk is given up, the search goes past
+ * them to the walks of closed maps, and those walks of open maps stay too. */
 Test(tokens, walks_of_closed_maps_go_first_whatever_their_age)
 {
 	enum { LIVE = 8 };
@@ -481,8 +481,8 @@ Test(tokens, walks_of_closed_maps_go_first_whatever_their_age)
 		cr_assert_eq(bpfbatch_map_lookup_batch(live[i], NULL, &ltok[i], keys, vals, &cnt,
 						       NULL), 0);
 	}
-	abandon_on_closed_maps(BB_ITER_SLOTS - LIVE);
 	finish_a_walk(fd, &first, chunk);
+	abandon_on_closed_maps(BB_ITER_SLOTS - LIVE - 1); /* the table is full */
 	copy_outlives(fd, 4, first, chunk);
 	for (int i = 0; i < LIVE; i++) {
 		cnt = 16;
