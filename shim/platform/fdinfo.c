@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 #include "platform/fdinfo.h"
 
-#include "platform/textfile.h"
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "platform/textfile.h"
 
 /* The value of the line that starts with @name ("map_type:"), in @base;
  * false where there is no such line. Matched at line starts only, so

@@ -2,7 +2,6 @@
 #include "supervisor/witness.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <seccomp.h>
 #include <stdio.h>
