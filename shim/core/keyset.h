@@ -5,7 +5,8 @@
  * (GET_NEXT_KEY of a vanished key goes back to the first key) never returns
  * one twice, and a token can name a place in it. Insertions can be rolled back to an
  * earlier size, so a failed call leaves the iteration as it was.
- * Memory: about (key_size + 8) * 1.0-2.0 + 4 * 1.0-2.0 bytes per key.
+ * Memory: key_size * 1.0-2.0 (the keys, in order) + 6.7-13.4 (the index)
+ * bytes per key.
  */
 #ifndef BB_KEYSET_H
 #define BB_KEYSET_H
@@ -14,13 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct bb_keyset_line; /* keyset.c */
+
 struct bb_keyset {
 	uint32_t key_size;
-	uint32_t stride;   /* bytes per entry: next index, hash, key (4-aligned) */
-	uint32_t n;        /* entries */
-	uint32_t cap;      /* entries the arena holds */
-	uint32_t nbuckets; /* power of two */
-	uint32_t *heads;   /* bucket -> entry index + 1, 0 = empty */
+	uint32_t stride; /* bytes per key in the arena (at least 1) */
+	uint32_t n;      /* entries */
+	uint32_t cap;    /* entries the arena holds */
+	uint32_t mask;   /* index lines - 1 (a power of two), when there are lines */
+	struct bb_keyset_line *lines;
 	unsigned char *arena;
 };
 
