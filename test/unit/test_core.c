@@ -45,10 +45,9 @@ Test(keyset, add_has_and_truncate_across_growth)
 	bb_keyset_free(&s);
 }
 
-/* Inserts and rollbacks in turn, against a plain list of what the set
- * should hold: a rollback empties slots in the middle of probe runs, and
- * every key still in the set must stay findable (emptying a slot without
- * moving the rest of its run back fails about half of these rounds). */
+/* Inserts and rollbacks in turn, across growths of the index, against a
+ * plain list of what the set should hold: every key still in the set is
+ * found, in its place, and no key rolled back is. */
 Test(keyset, rollbacks_keep_every_remaining_key_findable)
 {
 	static uint64_t keys[20000];
