@@ -37,13 +37,21 @@
  * changed; where keys were deleted, one more for the first key and one per
  * deleted start tried.
  * A lookup-and-delete walk has deleted everything before its start key, so
- * it looks back from the map's first key (one GET_NEXT_KEY).
+ * it looks back from the map's first key: one GET_NEXT_KEY, but one that
+ * scans every bucket the walk emptied. So it looks back only once the walk
+ * has returned as many keys again as when it last did (at least
+ * DRAIN_LOOK_MIN), and where the map ends after a call that did not: a key
+ * an update moved behind the start stays in the map until it is returned
+ * (nothing else deletes for the walk), and a look-back from the first key
+ * finds it. The buckets scanned add up to about twice the map's, against
+ * those of every call.
  * Keys inserted behind the frontier are served too, so a walk's look-backs
  * serve at most 2 * max_entries keys in all (more than were ever present at
  * once, unless inserts churn): every walk still ends.
  */
 #define LOOK_BACK 12
 #define LOOK_BUDGET (3 * LOOK_BACK) /* listed keys a look-back may pass */
+#define DRAIN_LOOK_MIN 4096 /* keys a drain returns between look-backs, at least */
 
 static int seen_in_list(void *arg, const void *key)
 {
@@ -54,7 +62,7 @@ static int seen_in_list(void *arg, const void *key)
 
 struct look_back {
 	struct bb_iter *w;
-	const void *until; /* the frontier, or a lookup-and-delete's start key */
+	const void *until; /* the frontier, a lookup-and-delete's start key, or NULL: the end */
 	uint32_t budget;   /* listed keys it may still pass */
 	uint64_t serves;   /* keys it may still serve (the walk's bound) */
 };
@@ -69,7 +77,7 @@ static int look_back_skip(void *arg, const void *key)
 	struct look_back *lb = arg;
 	int r;
 
-	if (!memcmp(key, lb->until, lb->w->key_size) || !lb->serves)
+	if ((lb->until && !memcmp(key, lb->until, lb->w->key_size)) || !lb->serves)
 		return KW_STOP;
 	if (lb->w->kind == BB_ITER_LOOKUP_AND_DELETE)
 		r = 1; /* no list: what it meets was not returned (or it would be gone) */
@@ -253,32 +261,54 @@ struct drain_runs {
 	const void *start;
 	const void *next;
 	uint64_t looked_back; /* as it was before the call */
+	bool look;            /* look back before going on from the start */
+	bool looked;          /* a look-back ran (the last run of the call) */
 };
 
-/* The look-back, then on from the start key; the same each time it is
- * called (kw_run_checked), so the bound on looking back counts once. */
+/* The look-back if due, then on from the start key, then, where the map
+ * ended in a call that did not look back, once more from the first key
+ * (what an update moved behind any earlier start is still there); the same
+ * each time it is called (kw_run_checked), so the bound on looking back
+ * counts once. */
 static long drain_runs(struct key_walk *kw, void *arg)
 {
 	struct drain_runs *d = arg;
 	long r;
 
 	d->w->looked_back = d->looked_back;
-	r = d->start ? look_back(kw, d->w, d->start, &d->next) : KW_STOPPED;
+	d->looked = d->look;
+	r = d->look ? look_back(kw, d->w, d->start, &d->next) : KW_STOPPED;
 	if (r == KW_STOPPED)
 		r = kw_run(kw, d->start ? KW_AT : KW_FIRST, d->start, &d->next);
+	if (r == -ENOENT && d->start && !d->look) {
+		d->looked = true;
+		r = look_back(kw, d->w, NULL, &d->next);
+		if (r == KW_STOPPED) /* (the bound on looking back: the walk ends) */
+			r = -ENOENT;
+	}
 	return r;
 }
 
 /* A lookup-and-delete from the start key of a position (or the first key).
- * Checked as one: a fault after the look-back deletes nothing either. */
+ * Checked as one: a fault after the look-back deletes nothing either. A
+ * checked call looks back first: in its phase without deletes, a pass from
+ * the first key to the end would meet this call's keys twice. */
 static long drain(struct key_walk *kw, struct bb_iter *w, const void *start, uint32_t *token)
 {
-	struct drain_runs d = { w, start, NULL, w->looked_back };
+	uint64_t since = w->drained - w->drained_looked;
+	bool due = since >= DRAIN_LOOK_MIN && since >= w->drained_looked;
+	struct drain_runs d = { w, start, NULL, w->looked_back,
+				start && (due || kw_checked(kw)), false };
 	long r = bb_iter_reserve(w); /* no -ENOMEM once elements are deleted */
 
 	if (r)
 		return r;
 	r = kw_run_checked(kw, drain_runs, &d);
+	if (r && r != -ENOENT)
+		return r;
+	w->drained += kw->n;
+	if (d.looked)
+		w->drained_looked = w->drained;
 	return r ? r : bb_iter_mark_key(w, d.next, token);
 }
 

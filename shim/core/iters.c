@@ -242,7 +242,7 @@ struct bb_iter *bb_iter_open(uint32_t map_id, uint32_t key_size, enum bb_iter_ki
 	}
 	pthread_mutex_lock(&w->lock);
 	w->complete = w->has_frontier = false;
-	w->looked_back = 0;
+	w->looked_back = w->drained = w->drained_looked = 0;
 	w->frontier = frontier;
 	bb_keyset_init(&w->list, key_size);
 	return w;

@@ -77,6 +77,8 @@ struct bb_iter {
 	bool has_frontier;      /* LOOKUP: frontier holds the key after the list */
 	unsigned char *frontier;
 	uint64_t looked_back;   /* keys served looking back (emu_hash_walk.c) */
+	uint64_t drained;       /* LOOKUP_AND_DELETE: keys returned so far */
+	uint64_t drained_looked; /* ... when it last looked back */
 };
 
 /* A new walk, held by the caller, with no position yet; NULL: -ENOMEM. */

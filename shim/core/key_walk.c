@@ -290,12 +290,17 @@ static long kw_phase(struct key_walk *w, enum kw_start how, const void *start,
 	return kw_pass(w, how, start, w->lim, w->del, next_out);
 }
 
+bool kw_checked(const struct key_walk *w)
+{
+	return w->del && w->lim < w->cap;
+}
+
 long kw_run_checked(struct key_walk *w, long (*runs)(struct key_walk *w, void *arg), void *arg)
 {
 	uint32_t n0 = w->n;
 	long r;
 
-	if (!w->del || w->lim >= w->cap || w->checking)
+	if (!kw_checked(w) || w->checking)
 		return runs(w, arg);
 	/*
 	 * Some slot the call may need cannot be written. Would the kernel get

@@ -88,6 +88,10 @@ long kw_run(struct key_walk *w, enum kw_start how, const void *start, const void
  */
 long kw_run_checked(struct key_walk *w, long (*runs)(struct key_walk *w, void *arg), void *arg);
 
+/* Will kw_run_checked run a phase without deletes first (a slot the call
+ * may need cannot be written)? */
+bool kw_checked(const struct key_walk *w);
+
 /* The map's first key into @out (key_size bytes of the caller's): 0,
  * -ENOENT (empty) or -errno. */
 long kw_first_key(struct key_walk *w, unsigned char *out);

@@ -209,3 +209,50 @@ Test(tokens, a_drain_that_looks_back_is_checked_as_one_call)
 	cr_assert_eq(cnt + left, 2, "returned %u, left %u of 2", cnt, left);
 	close(fd);
 }
+
+/* A drain long enough to look back in the middle (it looks back once it has
+ * returned 4096 keys, then 8192, and once more where the map ends), with
+ * the keys it will return next updated between calls (the map's first
+ * keys: it returned everything before them), so that those of the bucket
+ * it stands in move ahead of its start key: each key comes back once, and
+ * the map is empty at the end. */
+Test(tokens, a_long_drain_with_updates_loses_no_key, .timeout = 60)
+{
+	enum { N = 10000, BATCH = 16 };
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, 8, N, NULL);
+	uint32_t keys[BATCH], out, tok = 0, cnt, k, *seen = calloc(N, sizeof(*seen));
+	uint64_t vals[BATCH], v;
+	int r = 0, calls = 0;
+
+	if (fd < 0)
+		cr_skip_test("cannot create a BPF map here (need root): %s", strerror(errno));
+	cr_assert_not_null(seen);
+	for (k = 0; k < N; k++) {
+		v = k;
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	}
+	while (r == 0) {
+		cnt = BATCH;
+		r = bpfbatch_map_lookup_and_delete_batch(fd, calls ? &tok : NULL, &out, keys, vals,
+							 &cnt, NULL);
+		cr_assert(r == 0 || r == -ENOENT, "call %d: %d", calls, r);
+		for (uint32_t i = 0; i < cnt; i++) {
+			cr_assert_lt(keys[i], N);
+			cr_assert_eq(vals[i] % N, keys[i]);
+			seen[keys[i]]++;
+		}
+		for (int i = 0, g = bpf_map_get_next_key(fd, NULL, &k); i < 8 && !g;
+		     i++, g = bpf_map_get_next_key(fd, &k, &k)) {
+			v = (uint64_t)(calls + 1) * N + k;
+			cr_assert_eq(seen[k], 0, "key %u returned, yet still in the map", k);
+			cr_assert_eq(bpf_map_update_elem(fd, &k, &v, BPF_EXIST), 0);
+		}
+		tok = out;
+		cr_assert_lt(++calls, 2 * N);
+	}
+	for (k = 0; k < N; k++)
+		cr_assert_eq(seen[k], 1, "key %u returned %u times", k, seen[k]);
+	cr_assert_eq(bpf_map_get_next_key(fd, NULL, &k), -ENOENT, "map drained");
+	free(seen);
+	close(fd);
+}
