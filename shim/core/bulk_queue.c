@@ -47,6 +47,32 @@ void bb_tq_push(struct bb_take_queue *t, const void *key, uint32_t *n)
 	(*n)++;
 }
 
+/* Drop the queued keys the skip rule says to: the hint first runs over all
+ * of them, so that the rule's memory misses overlap. The queue keeps its
+ * order. The number of keys kept, or -errno. */
+static long apply_skip(struct bb_take_queue *t, uint32_t q)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; t->hint && i < q; i++)
+		t->hint(t->skip_arg, t->qkeys + (size_t)i * t->ks);
+	for (uint32_t i = 0; i < q; i++) {
+		const unsigned char *key = t->qkeys + (size_t)i * t->ks;
+		int r = t->skip(t->skip_arg, key);
+
+		if (r < 0)
+			return r;
+		if (r) {
+			t->skipped++;
+			continue;
+		}
+		if (i != kept)
+			memmove(t->qkeys + (size_t)kept * t->ks, key, t->ks);
+		kept++;
+	}
+	return kept;
+}
+
 long bb_tq_flush(struct bb_take_queue *t, uint32_t *n)
 {
 	uint32_t q = t->q, done, found = 0;
@@ -55,6 +81,14 @@ long bb_tq_flush(struct bb_take_queue *t, uint32_t *n)
 	if (!t->on || !q)
 		return 0;
 	t->q = 0;
+	if (t->skip) {
+		r = apply_skip(t, q);
+		if (r <= 0) {
+			*n = t->base;
+			return r;
+		}
+		q = (uint32_t)r;
+	}
 	r = bb_bulk_take(&t->b, t->qkeys, q, t->qvals, t->present, &done);
 	for (uint32_t i = 0; i < done; i++) {
 		if (!t->present[i])

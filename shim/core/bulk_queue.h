@@ -27,6 +27,13 @@
 struct bb_take_queue {
 	bool on;
 	struct bb_bulk b;
+	/* Optional: a skip rule applied when the queue is taken, to every key
+	 * queued since, in order, after @hint ran over them all (key_walk.h's
+	 * skip and prefetch): 1 drops the key, as if never queued. */
+	int (*skip)(void *arg, const void *key);
+	void (*hint)(void *arg, const void *key);
+	void *skip_arg;
+	uint64_t skipped; /* keys it dropped, in all */
 	char *keys;   /* caller's slots */
 	char *values; /* caller's slots */
 	uint32_t ks, vs;

@@ -60,6 +60,11 @@ static int seen_in_list(void *arg, const void *key)
 	return r < 0 ? r : !r;
 }
 
+static void list_prefetch(void *arg, const void *key)
+{
+	bb_keyset_prefetch(arg, key);
+}
+
 struct look_back {
 	struct bb_iter *w;
 	const void *until; /* the frontier, a lookup-and-delete's start key, or NULL: the end */
@@ -159,7 +164,8 @@ static long look_back(struct key_walk *kw, struct bb_iter *w, const void *until,
 		}
 		inside = r == 0;
 	}
-	kw->skip = look_back_skip;
+	kw->skip = look_back_skip; /* it stops: never late */
+	kw->prefetch = NULL;
 	kw->skip_arg = &lb;
 	r = kw_run(kw, at ? KW_AT : KW_FIRST, at, next);
 	kw->skip = NULL; /* lb ends here */
@@ -239,6 +245,7 @@ static long lookup(struct key_walk *kw, struct bb_iter *w, uint32_t *i)
 	r = w->has_frontier ? look_back(kw, w, w->frontier, &next) : KW_STOPPED;
 	if (r == KW_STOPPED) {
 		kw->skip = seen_in_list;
+		kw->prefetch = list_prefetch;
 		kw->skip_arg = &w->list;
 		r = kw_run(kw, w->has_frontier ? KW_AT : KW_FIRST, w->frontier, &next);
 	}

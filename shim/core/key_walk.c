@@ -228,15 +228,17 @@ static long kw_take(struct key_walk *w, const unsigned char *cur, bool del)
 	return w->staged == STAGE_KEYS ? stage_flush(w) : 0;
 }
 
-/* One pass: up to @lim elements, deleting them if @del. */
-static long kw_pass(struct key_walk *w, enum kw_start how, const void *start, uint32_t lim,
-		    bool del, const void **next_out)
+/* One pass: up to @lim elements, deleting them if @del. With @late, the
+ * skip rule runs where the queue is taken (kw_pass). */
+static long kw_pass_keys(struct key_walk *w, enum kw_start how, const void *start, uint32_t lim,
+			 bool del, bool late, const void **next_out)
 {
 	/* Bounds the skipping after restarts: each restart re-walks at most the
 	 * map once; more than this means the map is being churned, and the call
 	 * returns what it has so far. */
 	const uint64_t skip_limit =
 		2ULL * ((uint64_t)w->c->m.info.max_entries + w->c->a.count) + 16;
+	const uint64_t skipped_late = w->tq.skipped;
 	uint64_t skips = 0;
 	int cur = 0;
 	long r = start_at(w, how, start);
@@ -246,7 +248,9 @@ static long kw_pass(struct key_walk *w, enum kw_start how, const void *start, ui
 	while (w->n < lim) {
 		bool at_end = false;
 
-		r = w->skip ? w->skip(w->skip_arg, w->buf[cur]) : 0;
+		if (late && skips + (w->tq.skipped - skipped_late) > skip_limit)
+			break;
+		r = w->skip && !late ? w->skip(w->skip_arg, w->buf[cur]) : 0;
 		if (r < 0)
 			return kw_stop(w, r);
 		if (r == KW_STOP)
@@ -278,6 +282,31 @@ static long kw_pass(struct key_walk *w, enum kw_start how, const void *start, ui
 		return r;
 	*next_out = w->buf[cur];
 	return 0;
+}
+
+/*
+ * One pass. Where values come in bulk and the skip rule has a prefetch hint,
+ * the rule runs when the queue is taken, over the chunk: a key it drops is
+ * then counted out again, as a key that vanished before its value was taken
+ * is. Its memory misses (one per key, after a syscall that evicted the
+ * cache) then overlap, instead of one per key met.
+ */
+static long kw_pass(struct key_walk *w, enum kw_start how, const void *start, uint32_t lim,
+		    bool del, const void **next_out)
+{
+	bool late = w->skip && w->prefetch && w->tq.on && del == w->del; /* (queued) */
+	long r;
+
+	if (late) {
+		w->tq.skip = w->skip;
+		w->tq.hint = w->prefetch;
+		w->tq.skip_arg = w->skip_arg;
+	}
+	r = kw_pass_keys(w, how, start, lim, del, late, next_out);
+	w->tq.skip = NULL;
+	w->tq.hint = NULL;
+	w->tq.skip_arg = NULL;
+	return r;
 }
 
 /* A run as the phase it is in: without deletes up to lim + 1 (the element

@@ -52,6 +52,11 @@ struct key_walk {
 	/* Optional, with skip: put the skip rule back as it was at the start
 	 * (after a pass without deletes, before the real one). */
 	void (*rewind)(void *arg);
+	/* Optional, with a skip rule that never says KW_STOP and only drops
+	 * keys: it may then run late, over a chunk of the keys met, in the
+	 * order met, before their values are taken (values in bulk), after
+	 * this hint ran over the chunk. */
+	void (*prefetch)(void *arg, const void *key);
 	/* private */
 	unsigned char *buf[2]; /* the current key and its successor */
 	unsigned char *stage;  /* keys of elements [n - staged, n) */

@@ -189,6 +189,12 @@ int bb_keyset_add(struct bb_keyset *s, const void *key)
 	return add_hashed(s, key, hash_key(key, s->key_size));
 }
 
+void bb_keyset_prefetch(const struct bb_keyset *s, const void *key)
+{
+	if (s->lines)
+		__builtin_prefetch(&s->lines[hash_key(key, s->key_size) & s->mask]);
+}
+
 void bb_keyset_truncate(struct bb_keyset *s, uint32_t n)
 {
 	while (s->n > n) {
