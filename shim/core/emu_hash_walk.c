@@ -43,8 +43,8 @@
  * DRAIN_LOOK_MIN), and where the map ends after a call that did not: a key
  * an update moved behind the start stays in the map until it is returned
  * (nothing else deletes for the walk), and a look-back from the first key
- * finds it. The buckets scanned add up to about twice the map's, against
- * those of every call.
+ * finds it. The buckets it scans add up to about twice the map's, where a
+ * look-back at every call scanned the emptied ones again at each.
  * Keys inserted behind the frontier are served too, so a walk's look-backs
  * serve at most 2 * max_entries keys in all (more than were ever present at
  * once, unless inserts churn): every walk still ends.
