@@ -35,8 +35,8 @@ int bb_keyset_add(struct bb_keyset *s, const void *key);
 /* Add the key if absent, hashing it once: 1 added, 0 already there, -ENOMEM. */
 int bb_keyset_insert(struct bb_keyset *s, const void *key);
 /* Start fetching what inserting @key will read (a hint, changes nothing):
- * a chunk of keys hinted first is inserted at the cost of about one cache
- * miss, not one each. */
+ * hint a chunk of keys first, then insert them, and their cache misses
+ * overlap instead of coming one after another. */
 void bb_keyset_prefetch(const struct bb_keyset *s, const void *key);
 /* Forget the entries added after the set had @n entries. */
 void bb_keyset_truncate(struct bb_keyset *s, uint32_t n);
