@@ -249,7 +249,7 @@ Test(iters, idle_iterations_fit_a_memory_budget, .timeout = 30)
 		struct bb_iter *w = bb_iter_open(500 + i, 8, BB_ITER_LOOKUP);
 
 		cr_assert_not_null(w);
-		/* ~48 MB of listed keys each: two exceed the budget together. */
+		/* ~42 MB of listed keys each: two exceed the budget together. */
 		for (uint64_t k = 0; k < (2U << 20); k++)
 			cr_assert_eq(bb_keyset_add(&w->list, &k), 0);
 		cr_assert_gt(bb_keyset_bytes(&w->list), BB_ITER_IDLE_BYTES / 2);
