@@ -248,7 +248,7 @@ static long kw_pass_keys(struct key_walk *w, enum kw_start how, const void *star
 	while (w->n < lim) {
 		bool at_end = false;
 
-		if (late && skips + (w->tq.skipped - skipped_late) > skip_limit)
+		if (late && w->tq.skipped - skipped_late > skip_limit) /* (skips stays 0) */
 			break;
 		r = w->skip && !late ? w->skip(w->skip_arg, w->buf[cur]) : 0;
 		if (r < 0)
